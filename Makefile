@@ -1,0 +1,33 @@
+# Two commands on a fresh machine (Python ≥ 3.11 and make):  make demo   make test
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test build validate lint clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+## build the graph from graph/curated and run one example query
+demo: $(STAMP)
+	$(BIN)/tokutei-kg build
+	@echo
+	@echo '$$ tokutei-kg query actors-by-side'
+	@$(BIN)/tokutei-kg query actors-by-side
+
+## run the whole test suite
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+build: $(STAMP)
+	$(BIN)/tokutei-kg build
+
+validate: $(STAMP)
+	$(BIN)/tokutei-kg validate
+
+clean:
+	rm -rf $(VENV) graph/built/*.nq .pytest_cache

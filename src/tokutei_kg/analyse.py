@@ -1,0 +1,210 @@
+"""Coordination paths and brokerage on the network projection (never on the raw RDF graph).
+
+Paths are searched on the undirected view of the projection — coordination runs both ways along a
+relation — but every hop keeps the direction in which the sources state it. Countries, places,
+persons and datasets are left out of path search (they would join everything to everything).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+
+import networkx as nx
+
+from .errors import TokuteiError
+from .network import STATUS_RANK
+
+PATH_KINDS = frozenset({"institution", "collaboration", "agreement", "law", "programme", "system", "document",
+                        "test", "event"})
+# Named persons stay out of paths; the generic worker (one node for all Indonesian SSW workers) is in.
+PATH_CLASSES = frozenset({"tkg:MigrantWorker"})
+
+
+class UnknownInstitution(TokuteiError):
+    pass
+
+
+def _norm(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold().strip()
+
+
+def resolve_node(graph: nx.MultiDiGraph, text: str) -> str:
+    """An entity by id, label (en/id/ja) or alias, case- and width-insensitively."""
+    wanted = _norm(text)
+    matches = []
+    for node, data in graph.nodes(data=True):
+        names = [data.get("id", ""), *(data.get(f"label_{lang}", "") for lang in ("en", "id", "ja")),
+                 *str(data.get("aliases", "")).split("|")]
+        if wanted in {_norm(n) for n in names if n}:
+            matches.append(node)
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        ids = ", ".join(sorted(graph.nodes[m]["id"] for m in matches))
+        raise UnknownInstitution(f"error: '{text}' names several entities ({ids}) — use one of these ids")
+    import difflib
+
+    names = sorted({str(d.get("id", "")) for _, d in graph.nodes(data=True)} |
+                   {str(d.get("label_en", "")) for _, d in graph.nodes(data=True)})
+    close = difflib.get_close_matches(text, names, n=3, cutoff=0.5)
+    hint = f"did you mean {', '.join(close)}?" if close else "ids, labels (en/id/ja) and aliases are accepted"
+    raise UnknownInstitution(f"error: no institution or entity named '{text}' — {hint}")
+
+
+@dataclass(frozen=True)
+class Hop:
+    source: str
+    target: str
+    forward: bool  # True when the sources state the relation from ``source`` to ``target``
+    relations: tuple[dict[str, object], ...]  # edge attributes, best-evidenced first
+
+    @property
+    def best(self) -> dict[str, object]:
+        return self.relations[0]
+
+
+@dataclass(frozen=True)
+class CoordinationPath:
+    nodes: tuple[str, ...]
+    hops: tuple[Hop, ...]
+
+    @property
+    def weakest(self) -> int:
+        return min(STATUS_RANK[str(h.best["status"])] for h in self.hops)
+
+    @property
+    def sources(self) -> int:
+        return sum(int(h.best["n_sources"]) for h in self.hops)
+
+    def rank_key(self, graph: nx.MultiDiGraph) -> tuple[object, ...]:
+        return (len(self.hops), -self.weakest, -self.sources, [graph.nodes[n]["id"] for n in self.nodes])
+
+
+@dataclass(frozen=True)
+class PathFilter:
+    stage: str = ""
+    min_status: str = ""
+    via: str = ""
+    kinds: frozenset[str] = PATH_KINDS
+
+    def allows(self, data: dict[str, object]) -> bool:
+        if not data.get("asserted", True):
+            return False
+        if self.stage and self.stage not in str(data.get("stages", "")).split("|"):
+            return False
+        return not self.min_status or STATUS_RANK[str(data["status"])] >= STATUS_RANK[self.min_status]
+
+
+def _view(graph: nx.MultiDiGraph, keep: PathFilter, ends: set[str]) -> nx.Graph:
+    """Undirected simple graph of the allowed nodes and edges (parallel relations merged)."""
+    view = nx.Graph()
+    for node, data in graph.nodes(data=True):
+        if data.get("kind") in keep.kinds or data.get("class") in PATH_CLASSES or node in ends:
+            view.add_node(node)
+    for u, v, data in graph.edges(data=True):
+        if u in view and v in view and u != v and keep.allows(data):
+            view.add_edge(u, v)
+    return view
+
+
+def _hop(graph: nx.MultiDiGraph, u: str, v: str, keep: PathFilter) -> Hop:
+    forward = [d for d in graph.get_edge_data(u, v, default={}).values() if keep.allows(d)]
+    backward = [d for d in graph.get_edge_data(v, u, default={}).values() if keep.allows(d)]
+
+    def order(d: dict[str, object]) -> tuple[int, int, str]:
+        return (-STATUS_RANK[str(d["status"])], -int(d["n_sources"]), str(d["relation"]))
+
+    if forward:
+        return Hop(u, v, True, tuple(sorted(forward, key=order)))
+    return Hop(u, v, False, tuple(sorted(backward, key=order)))
+
+
+def find_paths(graph: nx.MultiDiGraph, start: str, end: str, *, max_hops: int = 4, keep: PathFilter | None = None,
+               limit: int = 10) -> list[CoordinationPath]:
+    """Simple paths from ``start`` to ``end`` of at most ``max_hops`` hops, shortest and best-evidenced first."""
+    keep = keep or PathFilter()
+    ends = {start, end} | ({keep.via} if keep.via else set())
+    view = _view(graph, keep, ends)
+    if start not in view or end not in view:
+        return []
+    found = []
+    for nodes in nx.all_simple_paths(view, start, end, cutoff=max_hops):
+        if keep.via and keep.via not in nodes:
+            continue
+        hops = tuple(_hop(graph, u, v, keep) for u, v in zip(nodes, nodes[1:]))
+        found.append(CoordinationPath(tuple(nodes), hops))
+    found.sort(key=lambda p: p.rank_key(graph))
+    return found[:limit]
+
+
+def nearest_reachable(graph: nx.MultiDiGraph, start: str, end: str, keep: PathFilter | None = None,
+                      count: int = 5) -> list[tuple[str, int]]:
+    """Entities reachable from ``start`` (under the filter) that lie closest to ``end`` in the whole network."""
+    keep = keep or PathFilter()
+    view = _view(graph, keep, {start, end})
+    if start not in view:
+        return []
+    reachable = nx.single_source_shortest_path_length(view, start)
+    whole = nx.Graph(graph.to_undirected(as_view=True))
+    distance = nx.single_source_shortest_path_length(whole, end) if end in whole else {}
+    candidates = [(n, distance[n]) for n in reachable if n not in (start, end) and n in distance]
+    candidates.sort(key=lambda item: (item[1], graph.nodes[item[0]]["id"]))
+    return candidates[:count]
+
+
+@dataclass(frozen=True)
+class Centrality:
+    node: str
+    id: str
+    label: str
+    side: str
+    degree: int
+    cross_border_degree: int
+    betweenness: float
+    cross_border_brokerage: float
+    stages: int
+
+
+def centrality(graph: nx.MultiDiGraph, *, lang: str = "en") -> list[Centrality]:
+    """Betweenness, cross-border brokerage (shortest Indonesia ↔ Japan paths through a node), degrees."""
+    keep = PathFilter()
+    view = _view(graph, keep, set())
+    betweenness = nx.betweenness_centrality(view, normalized=True)
+    indonesian = [n for n in view if graph.nodes[n]["side"] == "indonesia"]
+    japanese = [n for n in view if graph.nodes[n]["side"] == "japan"]
+    brokerage = nx.betweenness_centrality_subset(view, indonesian, japanese, normalized=False)
+    rows = []
+    for node in view:
+        data = graph.nodes[node]
+        neighbours = list(view.neighbors(node))
+        cross = sum(1 for n in neighbours if {graph.nodes[n]["side"], data["side"]} == {"indonesia", "japan"})
+        stages = {s for _, _, d in graph.edges(node, data=True) for s in str(d.get("stages", "")).split("|") if s}
+        stages |= {s for _, _, d in graph.in_edges(node, data=True) for s in str(d.get("stages", "")).split("|") if s}
+        rows.append(Centrality(node, str(data["id"]), str(data.get(f"label_{lang}") or data["label_en"]),
+                               str(data["side"]), len(neighbours), cross, round(betweenness[node], 4),
+                               round(brokerage[node], 2), len(stages)))
+    rows.sort(key=lambda r: (-r.cross_border_brokerage, -r.betweenness, r.id))
+    return rows
+
+
+def single_source_relations(graph: nx.MultiDiGraph) -> list[tuple[str, str, str, str]]:
+    """(subject id, relation, object id, source) of every relation that rests on one source."""
+    rows = {
+        (graph.nodes[u]["id"], str(d["relation"]), graph.nodes[v]["id"], str(d["sources"]))
+        for u, v, d in graph.edges(data=True) if d["status"] == "single-source"
+    }
+    return sorted(rows)
+
+
+def degree_by_side_and_stage(graph: nx.MultiDiGraph) -> dict[str, Counter[str]]:
+    """How many relations each side takes part in, per stage."""
+    table: dict[str, Counter[str]] = {}
+    for u, v, data in graph.edges(data=True):
+        for stage in str(data.get("stages", "")).split("|"):
+            if not stage:
+                continue
+            for node in (u, v):
+                table.setdefault(str(graph.nodes[node]["side"]), Counter())[stage] += 1
+    return table

@@ -1,0 +1,70 @@
+"""The notebook face: ``import tokutei_kg as tk; kg = tk.load(); kg.query("…")``.
+
+Everything here reads the built dataset (``graph/built/tokutei.nq``) through the same stages as the
+command line; nothing is printed and nothing is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from .analyse import CoordinationPath, PathFilter, find_paths, resolve_node
+from .network import to_network
+from .pipeline import Project, require_built
+from .query import QueryText, library, parse_binding, resolve, rows, run
+from .store import open_store
+
+
+class Rows(list):  # type: ignore[type-arg]
+    """Query answers as a list of dicts (variable → value); ``.to_dataframe()`` where pandas exists."""
+
+    def __init__(self, variables: list[str], table: list[dict[str, str]]) -> None:
+        super().__init__(table)
+        self.variables = variables
+
+    def to_dataframe(self) -> Any:
+        import pandas as pd  # optional dependency
+
+        return pd.DataFrame(list(self), columns=self.variables)
+
+
+class KG:
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.store = open_store(require_built(project))
+        self._network: dict[dt.date | None, nx.MultiDiGraph] = {}
+
+    def query(self, sparql: str, **bindings: str) -> Rows | bool:
+        """Run a SPARQL text or a library query name; keyword arguments bind variables (``actor="kemnaker"``)."""
+        if sparql.strip() in library(self.project.sparql) or sparql.strip().endswith(".rq"):
+            text = resolve(sparql.strip(), self.project.sparql)
+        else:
+            text = QueryText(sparql, "<python>")
+        bound = dict(parse_binding(f"{k}={v}", self.store) for k, v in bindings.items())
+        result = run(self.store, text, bound)
+        if hasattr(result, "variables"):
+            variables, table = rows(result, short=False)
+            return Rows(variables, [dict(zip(variables, row)) for row in table])
+        return bool(result)
+
+    def network(self, *, as_of: dt.date | None = None) -> nx.MultiDiGraph:
+        """The network projection (cached per date)."""
+        if as_of not in self._network:
+            self._network[as_of] = to_network(self.store, as_of=as_of)
+        return self._network[as_of]
+
+    def paths(self, start: str, end: str, *, max_hops: int = 4, stage: str = "", via: str = "",
+              min_status: str = "", as_of: dt.date | None = None, limit: int = 10) -> list[CoordinationPath]:
+        graph = self.network(as_of=as_of)
+        keep = PathFilter(stage=stage, min_status=min_status, via=resolve_node(graph, via) if via else "")
+        return find_paths(graph, resolve_node(graph, start), resolve_node(graph, end), max_hops=max_hops,
+                          keep=keep, limit=limit)
+
+
+def load(root: str | Path | None = None) -> KG:
+    """Open the built dataset of the project at ``root`` (default: found from here)."""
+    return KG(Project.find(Path(root) if root is not None else None))

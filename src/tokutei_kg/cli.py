@@ -1,0 +1,382 @@
+"""The ``tokutei-kg`` command: parse options, call a stage, print. Exit codes: 0 ok, 1 the data does
+not conform or a check found rows, 2 bad input or usage, 3 not implemented.
+
+Heavy libraries (rdflib's SPARQL engine, pySHACL, owlready2, pyvis) are imported inside the commands
+that need them, so ``tokutei-kg --help`` and ``tokutei-kg query`` start fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .errors import InputRejected, TokuteiError, ValidationFailed
+
+
+class IsoDate(click.ParamType):
+    name = "DATE"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> dt.date:
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            self.fail(f"'{value}' is not a date: write YYYY-MM-DD, e.g. 2020-01-01", param, ctx)
+
+
+def _print_findings(report: Any, *, stream: Any = None) -> None:
+    stream = stream or sys.stderr
+    for finding in report.sorted():
+        click.echo(str(finding), file=stream)
+    errors, warnings = len(report.errors), len(report.warnings)
+    click.echo(f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}",
+               file=stream)
+
+
+def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Map library errors to one-line messages and exit codes (no traceback unless --traceback)."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        try:
+            return command(*args, **kwargs)
+        except (InputRejected, ValidationFailed) as exc:
+            if ctx.obj.get("traceback"):
+                raise
+            _print_findings(exc.report)
+            ctx.exit(exc.exit_code)
+        except TokuteiError as exc:
+            if ctx.obj.get("traceback"):
+                raise
+            message = str(exc)
+            click.echo(message if message.startswith(("error:", "/")) or ": error:" in message
+                       else f"error: {message}", err=True)
+            ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:  # a bug: say so in one line; --traceback shows it
+            if ctx.obj.get("traceback"):
+                raise
+            click.echo(f"error: internal error ({type(exc).__name__}: {exc}) — please report it; "
+                       "--traceback shows the details", err=True)
+            ctx.exit(2)
+
+    return wrapper
+
+
+def _project(ctx: click.Context) -> Any:
+    from .pipeline import Project
+
+    return Project.find(ctx.obj.get("root"))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path),
+              help="Project folder (default: $TOKUTEI_KG_ROOT, else the folder holding ontology/tokutei.ttl).")
+@click.option("--traceback", is_flag=True, help="Show Python tracebacks for errors (for bug reports).")
+@click.version_option(package_name="tokutei-kg")
+@click.pass_context
+def main(ctx: click.Context, root: Path | None, traceback: bool) -> None:
+    """Knowledge graph of the Japan–Indonesia cooperation in Japan's Specified Skilled Worker
+    programme (特定技能 / Tokutei Ginou): curated, sourced claims → RDF, SPARQL, networks, exports.
+
+    \b
+    Example:
+      tokutei-kg build
+      tokutei-kg query actors-by-side
+    """
+    ctx.ensure_object(dict)
+    ctx.obj.update(root=root, traceback=traceback)
+
+
+@main.command()
+@click.option("--as-of", "as_of", type=IsoDate(), help="Keep only what is valid on this date.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the N-Quads here instead of graph/built/tokutei.nq.")
+@click.pass_context
+@handle_errors
+def build(ctx: click.Context, as_of: dt.date | None, strict: bool, output: Path | None) -> None:
+    """Build the RDF dataset from graph/curated/*.csv and the ontology.
+
+    Checks every row (exit 2 on bad input, naming file:row:column), validates the result with SHACL
+    (exit 1 if it does not conform), then writes canonical, sorted N-Quads atomically.
+
+    \b
+    Example:
+      tokutei-kg build
+      tokutei-kg build --as-of 2020-01-01 -o /tmp/tokutei-2020.nq
+    """
+    from .errors import display_path
+    from .pipeline import compile_project, write_built
+
+    project = _project(ctx)
+    compiled = compile_project(project, as_of=as_of, strict=strict)
+    for finding in compiled.report.sorted():
+        click.echo(str(finding), err=True)
+    written = write_built(project, compiled, output)
+    c = compiled.counts
+    click.echo(f"built {', '.join(display_path(p) for p in written)}" + (f" (as of {as_of})" if as_of else ""))
+    click.echo(f"  sources       {c['sources']}")
+    click.echo(f"  entities      {c['entities']}")
+    click.echo(f"  claims        {c['claims']}")
+    click.echo(f"  observations  {c['observations']}")
+    click.echo(f"  relations     {c['relations']} (triangulated {c['status:triangulated']}, corroborated "
+               f"{c['status:corroborated']}, single-source {c['status:single-source']}, contested "
+               f"{c['status:contested']})")
+    click.echo(f"  quads         {c['quads']} in {c['graphs']} named graphs")
+
+
+@main.command()
+@click.option("--no-shacl", is_flag=True, help="Only the record checks (faster).")
+@click.pass_context
+@handle_errors
+def validate(ctx: click.Context, no_shacl: bool) -> None:
+    """Check the curated data and the ontology; print every finding.
+
+    Record checks (exit 2: bad input, each finding names file:row:column), SHACL shapes on the built
+    data and the QC checks sparql/checks/*-violation.rq on the ontology (exit 1 on any violation).
+
+    \b
+    Example:
+      tokutei-kg validate
+    """
+    from .pipeline import compile_project
+    from .validate import run_checks
+
+    project = _project(ctx)
+    try:
+        report = compile_project(project, shacl=not no_shacl).report
+    except InputRejected as exc:
+        _print_findings(exc.report, stream=sys.stdout)
+        ctx.exit(exc.exit_code)
+    except ValidationFailed as exc:
+        report = exc.report  # type: ignore[assignment]
+    report.extend(run_checks(project.ontology, project.checks()))
+    _print_findings(report, stream=sys.stdout)
+    if not report.ok:
+        ctx.exit(1)
+
+
+@main.command()
+@click.argument("name", required=False)
+@click.option("-e", "--expression", help="Run this SPARQL text instead of a named query or file.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "md"]), default="table",
+              show_default=True, help="Output format (json = SPARQL 1.1 JSON results).")
+@click.option("--bind", "binds", multiple=True, metavar="NAME=VALUE",
+              help="Bind a query variable: an entity id (kemnaker), a concept (stage:matching), <iri> or a literal.")
+@click.pass_context
+@handle_errors
+def query(ctx: click.Context, name: str | None, expression: str | None, fmt: str, binds: tuple[str, ...]) -> None:
+    """Run a SPARQL query over the built dataset (the union of its named graphs).
+
+    NAME is a query of the library (sparql/cq, sparql/reports, sparql/checks) or a .rq file.
+    Queries are read-only: updates, SERVICE and FROM <file:…> are refused.
+
+    \b
+    Example:
+      tokutei-kg query actors-by-side
+      tokutei-kg query -e 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }' --format csv
+    """
+    from .errors import QueryError
+    from .pipeline import require_built
+    from .query import QueryText, parse_binding, render, resolve, run
+    from .store import open_store
+
+    project = _project(ctx)
+    if (name is None) == (expression is None):
+        raise QueryError("error: give a query NAME or FILE, or -e SPARQL (one of them)")
+    query_text = QueryText(expression, "<inline>") if expression is not None else resolve(name, project.sparql)
+    store = open_store(require_built(project))
+    bindings = dict(parse_binding(b, store) for b in binds)
+    result = run(store, query_text, bindings)
+    output = render(result, fmt)
+    click.echo(output, nl=False)
+    if query_text.name.endswith("-violation") and _has_rows(output, fmt):
+        ctx.exit(1)
+
+
+def _has_rows(output: str, fmt: str) -> bool:
+    if fmt == "table":
+        return not output.rstrip().endswith("(0 rows)")
+    return len(output.strip().splitlines()) > (2 if fmt == "md" else 1) if fmt != "json" else '"bindings":[]' not in output
+
+
+@main.command()
+@click.pass_context
+@handle_errors
+def queries(ctx: click.Context) -> None:
+    """List the named queries of the library with the question each answers.
+
+    \b
+    Example:
+      tokutei-kg queries
+    """
+    from .query import library
+
+    project = _project(ctx)
+    for name, path in library(project.sparql).items():
+        click.echo(f"{name:32} {_question(path)}")
+
+
+def _question(path: Path) -> str:
+    for line in path.read_text(encoding="utf-8").splitlines():
+        stripped = line.lstrip("# ").strip()
+        if line.startswith("#") and stripped.lower().startswith(("question (en):", "en:")):
+            return stripped.split(":", 1)[1].strip()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#") and line.lstrip("# ").strip():
+            return line.lstrip("# ").strip()
+    return ""
+
+
+@main.command()
+@click.argument("triple", nargs=-1, metavar="[SUBJECT RELATION OBJECT]")
+@click.option("--status", "statuses", multiple=True,
+              type=click.Choice(["triangulated", "corroborated", "single-source", "contested", "all"]),
+              help="Relations with this status (repeatable; default: single-source and contested).")
+@click.option("--entity", help="Only relations with this entity (id) or concept (issue:wages) at either end.")
+@click.option("--stage", help="Only relations claimed at this stage (stage:matching).")
+@click.option("--as-of", "as_of", type=IsoDate(), help="Count only claims valid on this date.")
+@click.option("--lang", type=click.Choice(["en", "id", "ja"]), default="en", show_default=True,
+              help="Language of labels.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True)
+@click.pass_context
+@handle_errors
+def evidence(ctx: click.Context, triple: tuple[str, ...], statuses: tuple[str, ...], entity: str | None,
+             stage: str | None, as_of: dt.date | None, lang: str, fmt: str) -> None:
+    """Triangulation report: how many sources, of which types and perspectives, stand behind each
+    relation; which relations rest on a single source and which are contested.
+
+    \b
+    Example:
+      tokutei-kg evidence
+      tokutei-kg evidence --status contested
+      tokutei-kg evidence --entity kemnaker --status all --format csv
+      tokutei-kg evidence moc-2019-ssw dateSigned 2019-06-25
+    """
+    from . import evidence as ev
+    from .errors import QueryError
+    from .pipeline import require_built
+    from .render import render_evidence
+    from .store import open_store
+
+    if triple and len(triple) != 3:
+        raise QueryError("error: give a whole triple: SUBJECT RELATION OBJECT (e.g. kemnaker operates ipkol)")
+    project = _project(ctx)
+    store = open_store(require_built(project))
+    everything = ev.relations(store, lang=lang, as_of=as_of)
+    wanted = () if "all" in statuses or triple else (statuses or ("single-source", "contested"))
+    chosen = ev.select(everything, statuses=wanted, entity=entity or "", stage=stage or "",
+                       triple=triple if triple else None)  # type: ignore[arg-type]
+    click.echo(render_evidence(everything, chosen, fmt), nl=False)
+
+
+@main.command()
+@click.argument("start", metavar="FROM")
+@click.argument("end", metavar="TO")
+@click.option("--max-hops", type=click.IntRange(1, 8), default=4, show_default=True)
+@click.option("--stage", help="Only relations claimed at this stage (stage:support-supervision).")
+@click.option("--via", help="Only paths through this entity.")
+@click.option("--as-of", "as_of", type=IsoDate(), help="Only what was valid on this date.")
+@click.option("--min-status", type=click.Choice(["single-source", "corroborated", "triangulated"]),
+              help="Only hops at least this well evidenced.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True, help="At most this many paths.")
+@click.option("--lang", type=click.Choice(["en", "id", "ja"]), default="en", show_default=True)
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "md", "json"]), default="text", show_default=True)
+@click.pass_context
+@handle_errors
+def paths(ctx: click.Context, start: str, end: str, max_hops: int, stage: str | None, via: str | None,
+          as_of: dt.date | None, min_status: str | None, limit: int, lang: str, fmt: str) -> None:
+    """Coordination paths between two institutions, each hop with its relation and evidence.
+
+    FROM and TO are ids, labels or aliases in English, Indonesian or Japanese (kemnaker, 入管, BP2MI).
+    Paths are ranked shortest first, then best evidenced (triangulated > corroborated > single-source).
+
+    \b
+    Example:
+      tokutei-kg paths kemnaker isa
+      tokutei-kg paths lpk accepting-organization --max-hops 3 --format md
+      tokutei-kg paths BP2MI 入管 --min-status triangulated
+    """
+    from .analyse import PathFilter, find_paths, nearest_reachable, resolve_node
+    from .evidence import source_titles
+    from .network import to_network
+    from .pipeline import require_built
+    from .render import render_paths
+    from .store import open_store
+
+    project = _project(ctx)
+    store = open_store(require_built(project))
+    graph = to_network(store, as_of=as_of)
+    a, b = resolve_node(graph, start), resolve_node(graph, end)
+    keep = PathFilter(stage=stage or "", min_status=min_status or "", via=resolve_node(graph, via) if via else "")
+    found = find_paths(graph, a, b, max_hops=max_hops, keep=keep, limit=limit)
+    if not found:
+        near = nearest_reachable(graph, a, b, keep)
+        names = ", ".join(f"{graph.nodes[n]['id']} ({d} hop{'s' if d != 1 else ''} from {graph.nodes[b]['id']})"
+                          for n, d in near) or "none"
+        click.echo(f"no coordination path from {graph.nodes[a]['id']} to {graph.nodes[b]['id']} within {max_hops} "
+                   f"hops under these filters; nearest reachable: {names}", err=True)
+        ctx.exit(1)
+    click.echo(render_paths(graph, found, source_titles(store), lang=lang, fmt=fmt, start=a, end=b,
+                            max_hops=max_hops), nl=False)
+
+
+@main.command()
+@click.option("--as-of", "as_of", type=IsoDate(), help="Only what was valid on this date.")
+@click.option("--lang", type=click.Choice(["en", "id", "ja"]), default="en", show_default=True)
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.pass_context
+@handle_errors
+def analyse(ctx: click.Context, as_of: dt.date | None, lang: str, fmt: str) -> None:
+    """Brokerage and centrality on the network: betweenness, cross-border brokers (institutions on the
+    most shortest Indonesia ↔ Japan paths), degree by side and stage, single-source relations.
+
+    \b
+    Example:
+      tokutei-kg analyse
+      tokutei-kg analyse --format json > analysis.json
+    """
+    from .analyse import centrality, degree_by_side_and_stage, single_source_relations
+    from .network import to_network
+    from .pipeline import require_built
+    from .render import render_centrality
+    from .store import open_store
+
+    graph = to_network(open_store(require_built(_project(ctx))), as_of=as_of)
+    click.echo(render_centrality(centrality(graph, lang=lang), single_source_relations(graph),
+                                 degree_by_side_and_stage(graph), fmt), nl=False)
+
+
+@main.command()
+@click.pass_context
+@handle_errors
+def reason(ctx: click.Context) -> None:
+    """Check that the ontology is consistent with the HermiT reasoner (needs Java).
+
+    \b
+    Example:
+      tokutei-kg reason
+    """
+    from .reason import check_consistency
+
+    project = _project(ctx)
+    result = check_consistency(project.ontology)
+    if result.consistent:
+        click.echo(f"consistent: HermiT classified ontology/tokutei.ttl ({result.triples} triples) "
+                   f"in {result.seconds:.1f} s; no unsatisfiable classes")
+        return
+    click.echo("inconsistent: HermiT found the ontology inconsistent", err=True)
+    for iri in result.unsatisfiable:
+        click.echo(f"  unsatisfiable class: {iri}", err=True)
+    ctx.exit(1)

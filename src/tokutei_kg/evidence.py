@@ -1,0 +1,219 @@
+"""The triangulation report: for each relation, its sources, their types and perspectives, its status.
+
+Reads the built dataset through Oxigraph (the findings graph written by the build), so it answers
+without rebuilding. With ``as_of`` the statuses are recomputed from the claims valid on that day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from .namespaces import ID, PREFIXES, TKG, curie
+from .records import PartialDate
+from .triangulate import STATUSES
+
+_CLAIMS = """
+SELECT ?claim ?cid ?s ?p ?o ?sid ?title ?type ?persp ?polarity ?evidence ?from ?until
+       (GROUP_CONCAT(DISTINCT STR(?stage); separator=" ") AS ?stages)
+WHERE {
+  GRAPH <https://w3id.org/tokutei-kg/graph/claims> {
+    ?claim a tkg:Claim ; dct:identifier ?cid ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;
+           prov:wasDerivedFrom ?source ; tkg:polarity ?polarity ; tkg:evidence ?evidence .
+    OPTIONAL { ?claim tkg:validFrom ?from }
+    OPTIONAL { ?claim tkg:validUntil ?until }
+    OPTIONAL { ?claim tkg:stage ?stage }
+  }
+  GRAPH <https://w3id.org/tokutei-kg/graph/sources> {
+    ?source dct:identifier ?sid ; dct:title ?title ; tkg:sourceType ?type ; tkg:perspective ?persp .
+  }
+}
+GROUP BY ?claim ?cid ?s ?p ?o ?sid ?title ?type ?persp ?polarity ?evidence ?from ?until
+"""
+
+_LABELS = """
+SELECT ?x ?label ?lang WHERE {
+  { ?x rdfs:label ?label } UNION { ?x skos:prefLabel ?label }
+  FILTER (lang(?label) = ?lang)
+}
+"""
+
+_SYMMETRIC = "SELECT ?p WHERE { ?p a owl:SymmetricProperty }"
+
+
+@dataclass(frozen=True)
+class ClaimEvidence:
+    claim_id: str
+    source_id: str
+    source_title: str
+    source_type: str
+    perspective: str
+    disputes: bool
+    evidence: str
+    stages: tuple[str, ...]
+    valid_from: str = ""
+    valid_until: str = ""
+
+
+@dataclass
+class Relation:
+    subject: str
+    predicate: str
+    object: str
+    subject_label: str = ""
+    predicate_label: str = ""
+    object_label: str = ""
+    claims: list[ClaimEvidence] = field(default_factory=list)
+
+    @property
+    def asserting(self) -> list[ClaimEvidence]:
+        return [c for c in self.claims if not c.disputes]
+
+    @property
+    def source_count(self) -> int:
+        return len({c.source_id for c in self.asserting})
+
+    @property
+    def source_types(self) -> list[str]:
+        return sorted({c.source_type for c in self.asserting})
+
+    @property
+    def perspectives(self) -> list[str]:
+        return sorted({c.perspective for c in self.asserting})
+
+    @property
+    def status(self) -> str:
+        if any(c.disputes for c in self.claims):
+            return "contested"
+        if self.source_count <= 1:
+            return "single-source"
+        if len(self.source_types) >= 2 or len(self.perspectives) >= 2:
+            return "triangulated"
+        return "corroborated"
+
+    def mentions(self, identifier: str) -> bool:
+        return identifier in (_ident(self.subject), _ident(self.object))
+
+
+def _ident(iri: str) -> str:
+    """``https://…/id/institution/kemnaker`` → ``kemnaker``; a concept → ``stage:matching``."""
+    if not iri.startswith(ID):
+        return iri
+    kind, _, slug = iri[len(ID):].partition("/")
+    return f"{kind}:{slug}" if kind in {"stage", "function", "sector", "support", "role", "issue", "theme"} else slug
+
+
+def _holds(value: str, until: str, day: dt.date) -> bool:
+    if value and day < PartialDate(value).first_day():
+        return False
+    return not until or day <= PartialDate(until).last_day()
+
+
+def relations(store: ox.Store, *, lang: str = "en", as_of: dt.date | None = None) -> list[Relation]:
+    """Every relation with the claims for and against it (valid on ``as_of`` when given)."""
+    symmetric = {s["p"].value for s in store.query(_SYMMETRIC, prefixes=dict(PREFIXES), use_default_graph_as_union=True)}
+    grouped: dict[tuple[str, str, str], Relation] = {}
+    for row in store.query(_CLAIMS, prefixes=dict(PREFIXES)):
+        valid_from = row["from"].value if row["from"] is not None else ""
+        valid_until = row["until"].value if row["until"] is not None else ""
+        if as_of is not None and not _holds(valid_from, valid_until, as_of):
+            continue
+        s, p, o = row["s"], row["p"].value, row["o"]
+        s_key, o_key = _key(s), _key(o)
+        if p in symmetric and o_key < s_key:
+            s, o, s_key, o_key = o, s, o_key, s_key
+        relation = grouped.setdefault((s_key, p, o_key), Relation(_value(s), p, _value(o)))
+        relation.claims.append(ClaimEvidence(
+            claim_id=row["cid"].value,
+            source_id=row["sid"].value,
+            source_title=row["title"].value,
+            source_type=row["type"].value.rsplit("/", 1)[-1],
+            perspective=row["persp"].value.rsplit("/", 1)[-1],
+            disputes=row["polarity"].value.endswith("/disputes"),
+            evidence=row["evidence"].value,
+            stages=tuple(sorted(_ident(s) for s in row["stages"].value.split())) if row["stages"] else (),
+            valid_from=valid_from,
+            valid_until=valid_until,
+        ))
+    labels = _labels(store, lang)
+    for relation in grouped.values():
+        relation.claims.sort(key=lambda c: (c.disputes, c.source_id, c.claim_id))
+        relation.subject_label = labels.get(relation.subject, _display(relation.subject))
+        relation.predicate_label = labels.get(relation.predicate, _display(relation.predicate))
+        relation.object_label = labels.get(relation.object, _display(relation.object))
+    return [grouped[key] for key in sorted(grouped)]
+
+
+def _key(term: object) -> str:
+    return str(term)
+
+
+def _value(term: object) -> str:
+    return term.value if isinstance(term, (ox.NamedNode, ox.Literal)) else str(term)
+
+
+def _display(value: str) -> str:
+    return curie(value) if value.startswith("http") else value
+
+
+def labels(store: ox.Store, lang: str) -> dict[str, str]:
+    """IRI → its ``rdfs:label`` or ``skos:prefLabel`` in exactly ``lang``."""
+    found: dict[str, str] = {}
+    solutions = store.query(_LABELS, prefixes=dict(PREFIXES), use_default_graph_as_union=True,
+                            substitutions={ox.Variable("lang"): ox.Literal(lang)})
+    for row in solutions:
+        found.setdefault(row["x"].value, row["label"].value)
+    return found
+
+
+def _labels(store: ox.Store, lang: str) -> dict[str, str]:
+    """Labels in ``lang``, falling back to English."""
+    return {**labels(store, "en"), **labels(store, lang)}
+
+
+def select(all_relations: list[Relation], *, statuses: tuple[str, ...] = (), entity: str = "", stage: str = "",
+           triple: tuple[str, str, str] | None = None) -> list[Relation]:
+    chosen = []
+    for relation in all_relations:
+        if statuses and relation.status not in statuses:
+            continue
+        if entity and not relation.mentions(entity):
+            continue
+        if stage and not any(stage in c.stages for c in relation.claims):
+            continue
+        if triple and not _matches(relation, triple):
+            continue
+        chosen.append(relation)
+    return chosen
+
+
+def _matches(relation: Relation, triple: tuple[str, str, str]) -> bool:
+    subject, predicate, obj = triple
+    predicate_iri = predicate if predicate.startswith("http") else (
+        PREFIXES[predicate.split(":")[0]] + predicate.split(":", 1)[1] if ":" in predicate else TKG + predicate)
+    return (_ident(relation.subject) == subject and relation.predicate == predicate_iri
+            and obj in (_ident(relation.object), relation.object))
+
+
+def summary(all_relations: list[Relation]) -> dict[str, int]:
+    counts = Counter(r.status for r in all_relations)
+    return {status: counts.get(status, 0) for status in STATUSES}
+
+
+def source_titles(store: ox.Store) -> dict[str, tuple[str, str, str]]:
+    """Source id → (title, type, url or document)."""
+    query = """
+    SELECT ?id ?title ?type ?where WHERE {
+      GRAPH <https://w3id.org/tokutei-kg/graph/sources> {
+        ?s dct:identifier ?id ; dct:title ?title ; tkg:sourceType ?type .
+        OPTIONAL { ?s schema:url|tkg:document ?where }
+      }
+    }"""
+    found: dict[str, tuple[str, str, str]] = {}
+    for row in store.query(query, prefixes=dict(PREFIXES)):
+        where = row["where"].value if row["where"] is not None else ""
+        found.setdefault(row["id"].value, (row["title"].value, row["type"].value.rsplit("/", 1)[-1], where))
+    return found

@@ -1,0 +1,140 @@
+"""Read the ontology strictly and extract the vocabulary the curated tables may use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef
+
+from .errors import Location, SourceError
+from .namespaces import (
+    EXTERNAL_RELATIONS, KIND_OF_ROOT, MODEL_PROPERTIES, OWL, PREFIXES, RDF, RDFS, SKOS, TKG, curie,
+)
+
+
+@dataclass(frozen=True)
+class Relation:
+    iri: str
+    name: str  # as written in claims.csv: a tkg local name or a CURIE
+    is_object: bool
+    range: str  # datatype IRI for data relations ("" when open)
+    symmetric: bool
+    inverse: str  # IRI of the inverse property, or ""
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    classes: dict[str, str]  # local name -> class IRI, for classes entities may have
+    kinds: dict[str, str]  # class IRI -> IRI kind segment ("institution", "law" …)
+    relations: dict[str, Relation]
+    concepts: dict[str, str]  # "scheme:slug" -> concept IRI
+
+    def concepts_in(self, scheme: str) -> list[str]:
+        return sorted(key for key in self.concepts if key.split(":", 1)[0] == scheme)
+
+
+def parse_turtle(path: Path, *, shown: Path | None = None) -> Graph:
+    """Parse Turtle with Oxigraph's strict parser (errors with line:column), then into rdflib."""
+    data = path.read_bytes()
+    try:
+        triples = list(ox.parse(data, format=ox.RdfFormat.TURTLE, base_iri=None))
+    except SyntaxError as exc:
+        line = getattr(exc, "lineno", None)
+        column = getattr(exc, "offset", None)
+        raise SourceError(Location(shown or path, line, column), _first_line(str(exc))) from None
+    graph = Graph()
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
+    for triple in triples:
+        graph.add((_term(triple.subject), _term(triple.predicate), _term(triple.object)))
+    return graph
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else "syntax error"
+
+
+def _term(term: object) -> object:
+    from rdflib import BNode
+
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise TypeError(f"unsupported term {term!r}")
+
+
+def vocabulary(ontology: Graph) -> Vocabulary:
+    parents: dict[str, set[str]] = {}
+    for child, parent in ontology.subject_objects(URIRef(RDFS + "subClassOf")):
+        if isinstance(parent, URIRef):
+            parents.setdefault(str(child), set()).add(str(parent))
+    classes: dict[str, str] = {}
+    kinds: dict[str, str] = {}
+    for cls in ontology.subjects(URIRef(RDF + "type"), URIRef(OWL + "Class")):
+        iri = str(cls)
+        if not iri.startswith(TKG):
+            continue
+        kind = _kind(iri, parents)
+        if kind:
+            classes[iri[len(TKG):]] = iri
+            kinds[iri] = kind
+    return Vocabulary(classes, kinds, _relations(ontology), _concepts(ontology))
+
+
+def _kind(iri: str, parents: dict[str, set[str]]) -> str:
+    """The kind of the nearest root class above ``iri`` (breadth first, deterministic)."""
+    frontier, seen = [iri], set()
+    while frontier:
+        for cls in sorted(frontier):
+            if cls in KIND_OF_ROOT:
+                return KIND_OF_ROOT[cls]
+        seen.update(frontier)
+        frontier = sorted({p for c in frontier for p in parents.get(c, ()) if p not in seen})
+    return ""
+
+
+def _relations(ontology: Graph) -> dict[str, Relation]:
+    rdf_type = URIRef(RDF + "type")
+    symmetric = {str(p) for p in ontology.subjects(rdf_type, URIRef(OWL + "SymmetricProperty"))}
+    inverses: dict[str, str] = {}
+    for a, b in ontology.subject_objects(URIRef(OWL + "inverseOf")):
+        inverses[str(a)] = str(b)
+        inverses[str(b)] = str(a)
+    relations: dict[str, Relation] = {}
+    for kind, is_object in (("ObjectProperty", True), ("DatatypeProperty", False)):
+        for prop in ontology.subjects(rdf_type, URIRef(OWL + kind)):
+            iri = str(prop)
+            if iri in MODEL_PROPERTIES or not (iri.startswith(TKG) or iri in EXTERNAL_RELATIONS):
+                continue
+            name = iri[len(TKG):] if iri.startswith(TKG) else curie(iri)
+            ranges = sorted(str(r) for r in ontology.objects(prop, URIRef(RDFS + "range")))
+            relations[name] = Relation(
+                iri=iri,
+                name=name,
+                is_object=is_object,
+                range=ranges[0] if ranges and not is_object else "",
+                symmetric=iri in symmetric,
+                inverse=inverses.get(iri, ""),
+            )
+    return relations
+
+
+def _concepts(ontology: Graph) -> dict[str, str]:
+    from .namespaces import ID, SCHEMES
+
+    concepts: dict[str, str] = {}
+    for concept in ontology.subjects(URIRef(RDF + "type"), URIRef(SKOS + "Concept")):
+        iri = str(concept)
+        if not iri.startswith(ID):
+            continue
+        scheme, _, slug = iri[len(ID):].partition("/")
+        if scheme in SCHEMES and slug:
+            concepts[f"{scheme}:{slug}"] = iri
+    return concepts

@@ -1,0 +1,142 @@
+"""The pipeline end to end: where a project keeps its files, and load → validate → build → write."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .atomic import write_files
+from .errors import DatasetMissing, InputRejected, TokuteiError, ValidationFailed
+from .report import Report
+
+BUILT_NAME = "tokutei.nq"
+
+
+@dataclass(frozen=True)
+class Project:
+    """The folders of a tokutei-kg project (DESIGN.md §3)."""
+
+    root: Path
+
+    @classmethod
+    def find(cls, root: Path | None = None) -> Project:
+        """``root`` if given, else ``$TOKUTEI_KG_ROOT``, else the nearest folder up from here that
+        holds ``ontology/tokutei.ttl``, else the source tree this package was installed from."""
+        candidates: list[Path] = []
+        if root is not None:
+            candidates.append(root)
+        elif os.environ.get("TOKUTEI_KG_ROOT"):
+            candidates.append(Path(os.environ["TOKUTEI_KG_ROOT"]))
+        else:
+            here = Path.cwd().resolve()
+            candidates.extend([here, *here.parents, Path(__file__).resolve().parents[2]])
+        for candidate in candidates:
+            if (candidate / "ontology" / "tokutei.ttl").is_file():
+                return cls(candidate.resolve())
+        where = candidates[0] if candidates else Path.cwd()
+        raise DatasetMissing(f"error: no tokutei-kg project at {where} (no ontology/tokutei.ttl) — "
+                             "run inside the project folder or pass --root")
+
+    @property
+    def curated(self) -> Path:
+        return self.root / "graph" / "curated"
+
+    @property
+    def ontology(self) -> Path:
+        return self.root / "ontology" / "tokutei.ttl"
+
+    @property
+    def shapes(self) -> Path:
+        return self.root / "ontology" / "shapes.ttl"
+
+    @property
+    def built(self) -> Path:
+        return self.root / "graph" / "built" / BUILT_NAME
+
+    @property
+    def sparql(self) -> Path:
+        return self.root / "sparql"
+
+    def checks(self) -> list[Path]:
+        return sorted((self.sparql / "checks").glob("*-violation.rq"))
+
+
+@dataclass
+class Compiled:
+    """What a build produced, with the findings met on the way."""
+
+    result: object  # build.BuildResult
+    report: Report
+    nquads: bytes = b""
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def compile_project(project: Project, *, as_of: dt.date | None = None, shacl: bool = True,
+                    strict: bool = False) -> Compiled:
+    """Load, check and build. Raises :class:`InputRejected` (bad input) or :class:`ValidationFailed`."""
+    from .build import build_dataset, canonical_nquads
+    from .load import read_curated
+    from .ontology import parse_turtle, vocabulary
+    from .validate import check_records
+
+    ontology = parse_turtle(project.ontology, shown=project.ontology.relative_to(project.root))
+    vocab = vocabulary(ontology)
+    curated, report = read_curated(project.curated, project.root)
+    if report.ok:
+        report.extend(check_records(curated, vocab, project.root))
+    if not report.ok or (strict and report.warnings):
+        raise InputRejected(report)
+    result = build_dataset(curated, ontology, vocab, as_of=as_of)
+    if shacl:
+        report.extend(_shacl(project, result))
+        if not report.ok or (strict and report.warnings):
+            raise ValidationFailed(report)
+    nquads = canonical_nquads(result.dataset)
+    return Compiled(result, report, nquads, _counts(result, nquads))
+
+
+def _shacl(project: Project, result: object) -> Report:
+    from rdflib import Graph
+
+    from .ontology import parse_turtle
+    from .validate import check_shapes
+
+    union = Graph()
+    for quad in result.dataset.quads((None, None, None, None)):  # type: ignore[attr-defined]
+        union.add(quad[:3])
+    return check_shapes(union, parse_turtle(project.shapes), result.origins)  # type: ignore[attr-defined]
+
+
+def _counts(result: object, nquads: bytes) -> dict[str, int]:
+    curated = result.curated  # type: ignore[attr-defined]
+    statuses = Counter(t.status for t in result.triangulation)  # type: ignore[attr-defined]
+    graphs = {line.rsplit(" ", 2)[-2] for line in nquads.decode().splitlines() if line and not line.startswith("#")}
+    return {
+        "sources": len(curated.sources),
+        "entities": len(curated.entities),
+        "claims": len(curated.claims),
+        "observations": len(curated.observations),
+        "quads": sum(1 for line in nquads.splitlines() if line and not line.startswith(b"#")),
+        "graphs": len(graphs),
+        "relations": len(result.triangulation),  # type: ignore[attr-defined]
+        **{f"status:{status}": statuses.get(status, 0) for status in
+           ("triangulated", "corroborated", "single-source", "contested")},
+    }
+
+
+def write_built(project: Project, compiled: Compiled, output: Path | None = None) -> list[Path]:
+    target = output or project.built
+    write_files({target: compiled.nquads})
+    return [target]
+
+
+def require_built(project: Project) -> Path:
+    if not project.built.is_file():
+        raise DatasetMissing(f"error: no built dataset at {project.built} — run `tokutei-kg build` first")
+    return project.built
+
+
+__all__ = ["Project", "Compiled", "compile_project", "write_built", "require_built", "TokuteiError"]

@@ -1,0 +1,248 @@
+"""Stage 4: run SPARQL over the built dataset with Oxigraph, safely, and format the answers.
+
+User queries are read-only: updates, ``SERVICE`` and ``FROM``/``FROM NAMED`` on anything but the
+dataset's own graphs are refused before the engine sees them. Parameters are bound through the
+engine (``substitutions``), never pasted into the query text.
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .errors import QueryError, QueryNotFound
+from .namespaces import BASE, ID, PREFIXES, curie
+
+QUERY_FOLDERS = ("cq", "reports", "checks")
+FORMATS = ("table", "csv", "tsv", "json", "md")
+
+_TOKEN = re.compile(
+    r"""
+    (?P<comment>\#[^\n]*)
+  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<word>[A-Za-z_][A-Za-z0-9_\-]*(?::[A-Za-z0-9_\-.]*)?|:[A-Za-z0-9_\-.]*)
+  | (?P<var>[?$][A-Za-z0-9_]+)
+  | (?P<other>\S)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+_UPDATE_WORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
+
+
+@dataclass(frozen=True)
+class QueryText:
+    """A query with where it came from (a library name, a file, or the command line)."""
+
+    text: str
+    origin: str  # file path, or "<inline>"
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str
+    value: str
+    line: int
+    column: int
+
+
+def tokens(text: str) -> Iterator[Token]:
+    """SPARQL tokens with comments, strings and IRIs recognised, so keywords are found only as keywords."""
+    line, line_start = 1, 0
+    for match in _TOKEN.finditer(text):
+        start = match.start()
+        line += text.count("\n", line_start, start)
+        last_newline = text.rfind("\n", 0, start)
+        line_start = start
+        yield Token(match.lastgroup or "other", match.group(), line, start - last_newline)
+
+
+def check_read_only(query: QueryText) -> None:
+    """Refuse updates, SERVICE and FROM outside the dataset, naming line and column."""
+    significant = [t for t in tokens(query.text) if t.kind != "comment"]
+    for index, token in enumerate(significant):
+        if token.kind != "word":
+            continue
+        word = token.value.upper()
+        if word == "SERVICE":
+            _refuse(query, token, "SERVICE is not allowed: queries may not call other endpoints")
+        if word in _UPDATE_WORDS:
+            _refuse(query, token, f"{word} is an update: queries are read-only")
+        if word == "FROM":
+            following = significant[index + 1:index + 3]
+            if following and following[0].kind == "word" and following[0].value.upper() == "NAMED":
+                following = following[1:]
+            target = following[0] if following else token
+            if target.kind != "iri" or not target.value[1:].startswith(BASE):
+                _refuse(query, target, f"FROM {target.value} is not allowed: "
+                                       "queries may only name graphs of the built dataset")
+
+
+def _refuse(query: QueryText, token: Token, message: str) -> None:
+    raise QueryError(f"{query.origin}:{token.line}:{token.column}: error: {message}")
+
+
+def library(sparql: Path) -> dict[str, Path]:
+    """Named queries: the stem of every ``.rq`` under ``sparql/cq``, ``sparql/reports``, ``sparql/checks``."""
+    found: dict[str, Path] = {}
+    for folder in QUERY_FOLDERS:
+        for path in sorted((sparql / folder).glob("*.rq")):
+            found.setdefault(path.stem, path)
+    return found
+
+
+def resolve(spec: str, sparql: Path) -> QueryText:
+    """A library name or the path of a ``.rq`` file."""
+    path = Path(spec)
+    if spec.endswith(".rq") or path.suffix == ".rq":
+        if not path.is_file():
+            raise QueryError(f"error: no query file at {spec}")
+        return QueryText(_read(path), str(path), path.stem)
+    queries = library(sparql)
+    if spec in queries:
+        return QueryText(_read(queries[spec]), str(queries[spec]), spec)
+    raise QueryNotFound(spec, difflib.get_close_matches(spec, list(queries), n=3, cutoff=0.5))
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise QueryError(f"error: {path} is not UTF-8") from None
+
+
+def parse_binding(text: str, store: ox.Store | None = None) -> tuple[str, ox.NamedNode | ox.Literal]:
+    """``name=value``: ``<iri>``, ``prefix:local`` (project prefixes and concepts ``stage:matching``),
+    an entity id (``kemnaker``), an integer, or else a plain literal."""
+    name, sep, value = text.partition("=")
+    name = name.strip().lstrip("?$")
+    if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        raise QueryError(f"error: bad --bind '{text}' — write name=value, e.g. --bind actor=kemnaker")
+    if value.startswith("<") and value.endswith(">"):
+        return name, ox.NamedNode(value[1:-1])
+    prefix, colon, local = value.partition(":")
+    if colon and prefix in PREFIXES:
+        return name, ox.NamedNode(PREFIXES[prefix] + local)
+    if colon and re.fullmatch(r"[a-z]+", prefix) and re.fullmatch(r"[a-z0-9-]+", local):
+        return name, ox.NamedNode(f"{ID}{prefix}/{local}")
+    if re.fullmatch(r"-?\d+", value):
+        return name, ox.Literal(value, datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+    if store is not None:
+        entity = lookup_entity(store, value)
+        if entity is not None:
+            return name, entity
+    return name, ox.Literal(value)
+
+
+def lookup_entity(store: ox.Store, identifier: str) -> ox.NamedNode | None:
+    for quad in store.quads_for_pattern(None, ox.NamedNode("http://purl.org/dc/terms/identifier"), ox.Literal(identifier)):
+        if isinstance(quad.subject, ox.NamedNode) and "/id/" in quad.subject.value:
+            kind = quad.subject.value[len(ID):].split("/", 1)[0]
+            if kind not in ("claim", "source", "observation"):
+                return quad.subject
+    return None
+
+
+def query_variables(text: str) -> set[str]:
+    return {t.value[1:] for t in tokens(text) if t.kind == "var"}
+
+
+def run(store: ox.Store, query: QueryText, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None) -> object:
+    """Run a read-only query over the union of the dataset's graphs."""
+    check_read_only(query)
+    bindings = dict(bindings or {})
+    unknown = sorted(set(bindings) - query_variables(query.text))
+    if unknown:
+        raise QueryError(f"error: the query has no parameter ?{unknown[0]} — "
+                         f"its variables: {', '.join('?' + v for v in sorted(query_variables(query.text)))}")
+    try:
+        return store.query(
+            query.text,
+            use_default_graph_as_union=True,
+            prefixes=dict(PREFIXES),
+            substitutions={ox.Variable(k): v for k, v in bindings.items()},
+        )
+    except SyntaxError as exc:
+        raise QueryError(_syntax_message(query, str(exc))) from None
+    except RuntimeError as exc:
+        if "SELECT projection" in str(exc):
+            raise QueryError(f"{query.origin}: error: a bound parameter must appear in the SELECT clause "
+                             f"(SELECT … ?{sorted(bindings)[0]} …) — Oxigraph binds only projected variables") from None
+        raise QueryError(f"{query.origin}: error: {_one_line(str(exc))}") from None
+
+
+def _syntax_message(query: QueryText, message: str) -> str:
+    match = re.match(r"error at (\d+):(\d+): (.*)", message, re.DOTALL)
+    if match:
+        line, column, rest = match.groups()
+        if "Prefix not found" in rest:
+            return f"{query.origin}:{line}:{column}: error: undeclared prefix — declare it with PREFIX, or use " \
+                   f"one of {', '.join(PREFIXES)}"
+        return f"{query.origin}:{line}:{column}: error: syntax error: {_one_line(rest)}"
+    return f"{query.origin}: error: syntax error: {_one_line(message)}"
+
+
+def _one_line(message: str, limit: int = 160) -> str:
+    text = " ".join(message.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# --- formatting -------------------------------------------------------------------------------
+
+def _term_text(term: object, *, short: bool) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        return curie(term.value) if short else term.value
+    if isinstance(term, ox.Literal):
+        return term.value
+    return str(term)
+
+
+def rows(solutions: object, *, short: bool = True) -> tuple[list[str], list[list[str]]]:
+    variables = [v.value for v in solutions.variables]  # type: ignore[attr-defined]
+    table = [[_term_text(s[v], short=short) for v in variables] for s in solutions]  # type: ignore[attr-defined]
+    return variables, table
+
+
+def render(result: object, fmt: str) -> str:
+    """Render a SELECT, ASK or CONSTRUCT result in one of :data:`FORMATS`."""
+    if isinstance(result, ox.QueryBoolean):
+        value = bool(result)
+        return json.dumps({"head": {}, "boolean": value}) + "\n" if fmt == "json" else f"{str(value).lower()}\n"
+    if isinstance(result, ox.QueryTriples):
+        return ox.serialize(result, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")  # type: ignore[union-attr]
+    if fmt in ("json", "csv", "tsv"):
+        native = {"json": ox.QueryResultsFormat.JSON, "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
+        data = result.serialize(format=native[fmt]).decode("utf-8")  # type: ignore[attr-defined]
+        return data if data.endswith("\n") else data + "\n"
+    header, table = rows(result)
+    return _markdown(header, table) if fmt == "md" else _table(header, table)
+
+
+def _table(header: list[str], table: list[list[str]]) -> str:
+    widths = [max([len(h)] + [len(r[i]) for r in table]) for i, h in enumerate(header)]
+    out = io.StringIO()
+    out.write("  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip() + "\n")
+    out.write("  ".join("-" * w for w in widths) + "\n")
+    for row in table:
+        out.write("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() + "\n")
+    out.write(f"({len(table)} row{'s' if len(table) != 1 else ''})\n")
+    return out.getvalue()
+
+
+def _markdown(header: list[str], table: list[list[str]]) -> str:
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in table]
+    return "\n".join(lines) + "\n"

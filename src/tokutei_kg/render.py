@@ -1,0 +1,148 @@
+"""Text, CSV and JSON renderings of the triangulation report (no I/O)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from .evidence import Relation, summary
+
+
+def render_evidence(everything: list[Relation], chosen: list[Relation], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps({"summary": summary(everything), "relations": [_as_dict(r) for r in chosen]},
+                          ensure_ascii=False, indent=2) + "\n"
+    if fmt == "csv":
+        return _csv(chosen)
+    return _text(everything, chosen)
+
+
+def _as_dict(relation: Relation) -> dict[str, object]:
+    return {
+        "subject": relation.subject, "subject_label": relation.subject_label,
+        "predicate": relation.predicate, "predicate_label": relation.predicate_label,
+        "object": relation.object, "object_label": relation.object_label,
+        "status": relation.status, "source_count": relation.source_count,
+        "source_types": relation.source_types, "perspectives": relation.perspectives,
+        "claims": [
+            {"claim": c.claim_id, "source": c.source_id, "title": c.source_title, "type": c.source_type,
+             "perspective": c.perspective, "disputes": c.disputes, "evidence": c.evidence, "stages": list(c.stages)}
+            for c in relation.claims
+        ],
+    }
+
+
+def _csv(chosen: list[Relation]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["status", "subject", "relation", "object", "sources", "source_types", "perspectives",
+                     "source_ids", "disputed_by"])
+    for r in chosen:
+        writer.writerow([
+            r.status, r.subject_label, r.predicate_label, r.object_label, r.source_count,
+            "|".join(r.source_types), "|".join(r.perspectives),
+            "|".join(sorted({c.source_id for c in r.asserting})),
+            "|".join(sorted({c.source_id for c in r.claims if c.disputes})),
+        ])
+    return out.getvalue()
+
+
+def _text(everything: list[Relation], chosen: list[Relation]) -> str:
+    counts = summary(everything)
+    total = sum(counts.values()) or 1
+    lines = [f"{len(everything)} relations: " + ", ".join(
+        f"{status} {n} ({100 * n / total:.0f}%)" for status, n in counts.items())]
+    for r in chosen:
+        lines.append("")
+        lines.append(f"[{r.status}] {r.subject_label} — {r.predicate_label} → {r.object_label}")
+        lines.append(f"    {r.source_count} source(s); types: {', '.join(r.source_types) or '–'}; "
+                     f"perspectives: {', '.join(r.perspectives) or '–'}")
+        for c in r.claims:
+            mark = "disputes" if c.disputes else "asserts "
+            lines.append(f"    {mark} {c.source_id}: {c.source_title} ({c.source_type}, {c.perspective})")
+    lines.append("")
+    lines.append(f"({len(chosen)} relation{'s' if len(chosen) != 1 else ''} listed)")
+    return "\n".join(lines) + "\n"
+
+
+def _node_label(graph: object, node: str, lang: str) -> str:
+    data = graph.nodes[node]  # type: ignore[attr-defined]
+    return str(data.get(f"label_{lang}") or data["label_en"])
+
+
+def render_paths(graph: object, paths: list[object], titles: dict[str, tuple[str, str, str]], *, lang: str,
+                 fmt: str, start: str, end: str, max_hops: int) -> str:
+    """Paths as text, Markdown or JSON, each hop with its relation, status and sources."""
+    if fmt == "json":
+        return json.dumps({"from": graph.nodes[start]["id"], "to": graph.nodes[end]["id"],  # type: ignore[attr-defined]
+                           "paths": [_path_dict(graph, p, titles, lang) for p in paths]},
+                          ensure_ascii=False, indent=2) + "\n"
+    head = (f"Coordination paths from {_node_label(graph, start, lang)} to {_node_label(graph, end, lang)} "
+            f"(up to {max_hops} hops): {len(paths)} found")
+    lines = [f"## {head}" if fmt == "md" else head]
+    for number, path in enumerate(paths, start=1):
+        hops = len(path.hops)  # type: ignore[attr-defined]
+        lines.append("")
+        lines.append(f"{number}. {hops} hop{'s' if hops != 1 else ''}: "
+                     + " → ".join(_node_label(graph, n, lang) for n in path.nodes))  # type: ignore[attr-defined]
+        for hop in path.hops:  # type: ignore[attr-defined]
+            best = hop.best
+            relation = best.get(f"relation_label_{lang}") or best.get("relation_label_en") or best["relation"]
+            a, b = _node_label(graph, hop.source, lang), _node_label(graph, hop.target, lang)
+            arrow = f"{a} —{relation}→ {b}" if hop.forward else f"{b} —{relation}→ {a}"
+            bullet = "   -" if fmt == "md" else "   "
+            lines.append(f"{bullet} {arrow}  [{best['status']}, {best['n_sources']} source(s)]")
+            for source_id in str(best["sources"]).split("|"):
+                title, kind, _where = titles.get(source_id, ("?", "?", ""))
+                lines.append(f"{'      -' if fmt == 'md' else '       '} {source_id}: {title} ({kind})")
+    return "\n".join(lines) + "\n"
+
+
+def _path_dict(graph: object, path: object, titles: dict[str, tuple[str, str, str]], lang: str) -> dict[str, object]:
+    return {
+        "nodes": [graph.nodes[n]["id"] for n in path.nodes],  # type: ignore[attr-defined]
+        "labels": [_node_label(graph, n, lang) for n in path.nodes],  # type: ignore[attr-defined]
+        "hops": [
+            {
+                "from": graph.nodes[h.source]["id"], "to": graph.nodes[h.target]["id"],  # type: ignore[attr-defined]
+                "stated_direction": "forward" if h.forward else "backward",
+                "relations": [
+                    {"relation": r["relation"], "status": r["status"], "n_sources": r["n_sources"],
+                     "claims": str(r["claims"]).split("|"),
+                     "sources": [{"id": s, "title": titles.get(s, ("?", "?", ""))[0],
+                                  "type": titles.get(s, ("?", "?", ""))[1]} for s in str(r["sources"]).split("|") if s]}
+                    for r in h.relations
+                ],
+            }
+            for h in path.hops  # type: ignore[attr-defined]
+        ],
+    }
+
+
+def render_centrality(rows: list[object], single: list[tuple[str, str, str, str]], by_stage: dict[str, object],
+                      fmt: str) -> str:
+    fields = ["id", "label", "side", "degree", "cross_border_degree", "betweenness", "cross_border_brokerage", "stages"]
+    if fmt == "json":
+        return json.dumps({
+            "institutions": [{f: getattr(r, f) for f in fields} for r in rows],
+            "single_source_relations": [dict(zip(("subject", "relation", "object", "source"), s)) for s in single],
+            "degree_by_side_and_stage": {side: dict(sorted(c.items())) for side, c in sorted(by_stage.items())},  # type: ignore[attr-defined]
+        }, ensure_ascii=False, indent=2) + "\n"
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(fields)
+        for r in rows:
+            writer.writerow([getattr(r, f) for f in fields])
+        return out.getvalue()
+    widths = (28, 40, 10, 6, 6, 8, 8, 6)
+    header = ("id", "label", "side", "deg", "x-deg", "between", "broker", "stages")
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip()]
+    for r in rows:
+        cells = (r.id, r.label[:40], r.side, str(r.degree), str(r.cross_border_degree),  # type: ignore[attr-defined]
+                 f"{r.betweenness:.3f}", f"{r.cross_border_brokerage:.1f}", str(r.stages))  # type: ignore[attr-defined]
+        lines.append("  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip())
+    lines.append("")
+    lines.append(f"{len(single)} relations rest on a single source (--format json lists them)")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,284 @@
+"""Stage 2: check the records against each other and the ontology; SHACL and QC on the built data.
+
+Every check returns findings (data); nothing here prints or exits.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .errors import Location
+from .namespaces import DATE_RELATIONS, XSD, entity_iri
+from .records import Claim, Curated, Entity, Observation, PartialDate, Source
+from .report import Report
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+    from .ontology import Vocabulary
+
+EVIDENCE_KINDS = ("paraphrase", "quote")
+
+
+def slug(identifier: str) -> str:
+    """The IRI segment of an id: lowercase, '_' written as '-'."""
+    return identifier.lower().replace("_", "-")
+
+
+def _suggest(value: str, choices: Iterable[str]) -> str:
+    choices = list(choices)
+    lowered = {c.lower(): c for c in choices}
+    if value.lower() in lowered:
+        return f"did you mean '{lowered[value.lower()]}'?"
+    close = difflib.get_close_matches(value, choices, n=3, cutoff=0.6)
+    return f"did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+
+
+def check_records(curated: Curated, vocab: Vocabulary, root: Path) -> Report:
+    report = Report()
+    _check_ids(report, "source", curated.sources, lambda r: "source")
+    _check_ids(report, "entity", curated.entities, lambda e: vocab.kinds.get(vocab.classes.get(e.class_name, ""), "?"))
+    _check_ids(report, "claim", curated.claims, lambda r: "claim")
+    _check_ids(report, "observation", curated.observations, lambda r: "observation")
+    sources = {s.id: s for s in curated.sources}
+    entities = {e.id: e for e in curated.entities}
+    checker = _Checker(report, vocab, sources, entities, root)
+    for source in curated.sources:
+        checker.source(source)
+    for entity in curated.entities:
+        checker.entity(entity)
+    for claim in curated.claims:
+        checker.claim(claim)
+    for observation in curated.observations:
+        checker.observation(observation)
+    return report
+
+
+def _check_ids(report: Report, what: str, records: Sequence[Source | Entity | Claim | Observation],
+               kind_of: object) -> None:
+    by_id: dict[str, Location] = {}
+    by_iri: dict[str, tuple[str, Location]] = {}
+    for record in records:
+        where = record.origin.at("id")
+        if record.id in by_id:
+            report.error("duplicate-id", f"duplicate {what} id '{record.id}' (first at {by_id[record.id]})",
+                         where, "ids must be unique within a kind", record.id)
+            continue
+        by_id[record.id] = where
+        iri = entity_iri(kind_of(record), slug(record.id))  # type: ignore[operator]
+        if iri in by_iri:
+            other, other_where = by_iri[iri]
+            report.error("iri-collision",
+                         f"{what} ids '{other}' ({other_where}) and '{record.id}' both map to the IRI {iri}",
+                         where, "ids differing only in case or '_'/'-' name the same thing; rename one", record.id)
+            continue
+        by_iri[iri] = (record.id, where)
+
+
+class _Checker:
+    def __init__(self, report: Report, vocab: Vocabulary, sources: dict[str, Source],
+                 entities: dict[str, Entity], root: Path) -> None:
+        self.report = report
+        self.vocab = vocab
+        self.sources = sources
+        self.entities = entities
+        self.root = root
+
+    def _error(self, record: object, column: str, code: str, message: str, hint: str = "") -> None:
+        self.report.error(code, message, record.origin.at(column), hint, record.id)  # type: ignore[attr-defined]
+
+    def _concept(self, record: object, column: str, scheme: str, value: str) -> None:
+        key = f"{scheme}:{value}" if ":" not in value else value
+        if not key.startswith(f"{scheme}:") or key not in self.vocab.concepts:
+            allowed = [k.split(":", 1)[1] for k in self.vocab.concepts_in(scheme)]
+            if ":" in value:
+                allowed = [f"{scheme}:{a}" for a in allowed]
+            hint = _suggest(value, allowed) or f"allowed: {', '.join(allowed)}"
+            self._error(record, column, "unknown-concept", f"unknown {scheme} '{value}'", hint)
+
+    def _source_ref(self, record: object, column: str, source_id: str) -> None:
+        if source_id and source_id not in self.sources:
+            self._error(record, column, "unknown-source", f"unknown source '{source_id}'",
+                        _suggest(source_id, self.sources) or "add it to sources.csv first")
+
+    def _entity_ref(self, record: object, column: str, value: str, *, concepts: bool = True) -> Entity | None:
+        if ":" in value and concepts:
+            scheme = value.split(":", 1)[0]
+            if value not in self.vocab.concepts:
+                hint = _suggest(value, self.vocab.concepts) or f"see the '{scheme}' scheme in ontology/tokutei.ttl"
+                self._error(record, column, "unknown-concept", f"unknown concept '{value}'", hint)
+            return None
+        if value not in self.entities:
+            self._error(record, column, "unknown-entity", f"unknown entity '{value}'",
+                        _suggest(value, self.entities) or "add it to entities.csv first")
+            return None
+        return self.entities[value]
+
+    def source(self, source: Source) -> None:
+        self._concept(source, "type", "sourcetype", source.type)
+        self._concept(source, "perspective", "perspective", source.perspective)
+        if source.reliability:
+            self._concept(source, "reliability", "reliability", source.reliability)
+        if source.type == "interview":
+            for column in ("interviewee_role", "consent"):
+                if not getattr(source, column):
+                    self._error(source, column, "interview-incomplete", f"an interview needs {column}")
+            if source.consent:
+                self._concept(source, "consent", "consent", source.consent)
+            if source.date is None:
+                self._error(source, "date", "interview-incomplete", "an interview needs its date")
+        elif not source.url and not source.document:
+            self._error(source, "url", "no-address", "a source needs a url or a document",
+                        "give the address, or the path of a copy under graph/documents/")
+        if source.url and not source.url.startswith(("http://", "https://")):
+            self._error(source, "url", "bad-url", f"'{source.url}' is not an http(s) address")
+        if source.document:
+            path = (self.root / source.document).resolve()
+            documents = (self.root / "graph" / "documents").resolve()
+            if not path.is_relative_to(documents) or not path.is_file():
+                self._error(source, "document", "bad-document", f"no document at {source.document}",
+                            "copies of documents live under graph/documents/")
+
+    def entity(self, entity: Entity) -> None:
+        cls = self.vocab.classes.get(entity.class_name)
+        if cls is None:
+            self._error(entity, "class", "unknown-class", f"unknown class '{entity.class_name}'",
+                        _suggest(entity.class_name, self.vocab.classes) or "see the classes in graph/README.md")
+        elif self.vocab.kinds[cls] == "institution" and not entity.country:
+            self._error(entity, "country", "no-country", f"institution '{entity.id}' needs a country")
+        if entity.country:
+            country = self._entity_ref(entity, "country", entity.country, concepts=False)
+            if country is not None and country.class_name != "Country":
+                self._error(entity, "country", "not-a-country", f"'{entity.country}' is not a Country")
+        for source_id in entity.source_ids:
+            self._source_ref(entity, "source_ids", source_id)
+
+    def claim(self, claim: Claim) -> None:
+        self._entity_ref(claim, "subject", claim.subject)
+        self._source_ref(claim, "source_id", claim.source_id)
+        relation = self.vocab.relations.get(claim.relation)
+        if relation is None:
+            self._error(claim, "relation", "unknown-relation", f"unknown relation '{claim.relation}'",
+                        _suggest(claim.relation, self.vocab.relations) or "see the relations in graph/README.md")
+        elif relation.is_object:
+            self._object(claim)
+        else:
+            self._value(claim, relation.iri, relation.range)
+        for stage in claim.stages:
+            self._concept(claim, "stage", "stage", stage)
+        for column, scheme in (("role", "role"), ("polarity", "polarity"), ("confidence", "confidence")):
+            value = getattr(claim, column)
+            if value:
+                self._concept(claim, column, scheme, value)
+        if claim.evidence_kind not in EVIDENCE_KINDS:
+            self._error(claim, "evidence_kind", "bad-evidence-kind", f"unknown evidence_kind '{claim.evidence_kind}'",
+                        "use 'quote' or 'paraphrase'")
+        source = self.sources.get(claim.source_id)
+        if source and claim.evidence_kind == "quote" and source.consent in ("paraphrase", "none"):
+            self._error(claim, "evidence_kind", "consent", f"source '{source.id}' may not be quoted verbatim "
+                        f"(consent: {source.consent})", "paraphrase the evidence and set evidence_kind to paraphrase")
+
+    def _object(self, claim: Claim) -> None:
+        if claim.value:
+            self._error(claim, "value", "value-for-object-relation",
+                        f"'{claim.relation}' links to an entity or concept; put it in 'object', not 'value'")
+        if not claim.object:
+            self._error(claim, "object", "empty-value", f"'{claim.relation}' needs an object")
+            return
+        self._entity_ref(claim, "object", claim.object)
+
+    def _value(self, claim: Claim, iri: str, range_: str) -> None:
+        if claim.object:
+            self._error(claim, "object", "object-for-data-relation",
+                        f"'{claim.relation}' takes a literal; put it in 'value', not 'object'")
+        if not claim.value:
+            self._error(claim, "value", "empty-value", f"'{claim.relation}' needs a value")
+            return
+        if iri in DATE_RELATIONS:
+            try:
+                PartialDate.parse(claim.value)
+            except ValueError as exc:
+                self._error(claim, "value", "bad-date", str(exc), "write e.g. 2019-06-25, 2019-06 or 2019")
+        elif range_ == XSD + "integer" and not (claim.value.isascii() and claim.value.isdigit()):
+            self._error(claim, "value", "bad-integer", f"'{claim.value}' is not a whole number",
+                        "write digits only, without separators")
+        elif range_.endswith("#langString") and not claim.value_lang:
+            self._error(claim, "value_lang", "empty-value", f"'{claim.relation}' needs value_lang")
+
+    def observation(self, observation: Observation) -> None:
+        dataset = self._entity_ref(observation, "dataset", observation.dataset, concepts=False)
+        if dataset is not None and dataset.class_name != "StatisticalDataset":
+            self._error(observation, "dataset", "not-a-dataset", f"'{observation.dataset}' is not a StatisticalDataset")
+        if observation.nationality != "all":
+            country = self._entity_ref(observation, "nationality", observation.nationality, concepts=False)
+            if country is not None and country.class_name != "Country":
+                self._error(observation, "nationality", "not-a-country", f"'{observation.nationality}' is not a Country")
+        category = self._entity_ref(observation, "category", observation.category, concepts=False)
+        if category is not None:
+            kind = self.vocab.kinds.get(self.vocab.classes.get(category.class_name, ""), "")
+            if kind != "programme":
+                self._error(observation, "category", "not-a-programme",
+                            f"'{observation.category}' is not a programme or residence status")
+        self._source_ref(observation, "source_id", observation.source_id)
+
+
+def check_shapes(data: Graph, shapes: Graph, index: dict[str, Location]) -> Report:
+    """Run pySHACL over the union graph; map each result back to the CSV row it came from."""
+    import pyshacl
+    from rdflib import URIRef
+    from rdflib.namespace import SH
+
+    _conforms, results, _text = pyshacl.validate(
+        data, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=True
+    )
+    report = Report()
+    for result in sorted(results.subjects(URIRef(SH + "resultSeverity"), None), key=str):
+        focus = str(results.value(result, SH.focusNode))
+        path = results.value(result, SH.resultPath)
+        message = results.value(result, SH.resultMessage)
+        value = results.value(result, SH.value)
+        severity = results.value(result, SH.resultSeverity)
+        text = f"{message or 'shape violated'}"
+        if path is not None:
+            text += f" [{_short(str(path))}]"
+        if value is not None:
+            text += f" (value: {value})"
+        record = index.get(focus)
+        if severity == SH.Violation:
+            report.error("shacl", text, record, focus=focus)
+        else:
+            report.warning("shacl", text, record, focus=focus)
+    return report
+
+
+def _short(iri: str) -> str:
+    from .namespaces import curie
+
+    return curie(iri)
+
+
+def run_checks(ontology_path: Path, checks: Sequence[Path]) -> Report:
+    """Run the QC ``*-violation.rq`` queries over the ontology: every row is an error."""
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    store.load(ontology_path.read_bytes(), format=ox.RdfFormat.TURTLE)
+    report = Report()
+    for check in checks:
+        name = check.name.removesuffix("-violation.rq")
+        solutions = store.query(check.read_text(encoding="utf-8"))
+        variables = [v.value for v in solutions.variables]  # type: ignore[union-attr]
+        for solution in solutions:  # type: ignore[union-attr]
+            cells = ", ".join(f"{v}={_cell(solution[v])}" for v in variables if solution[v] is not None)
+            report.error(f"qc:{name}", f"QC check '{name}' failed: {cells}", Location(check))
+    return report
+
+
+def _cell(term: object) -> str:
+    from .namespaces import curie
+
+    value = getattr(term, "value", str(term))
+    return curie(value) if value.startswith("http") else value

@@ -1,0 +1,86 @@
+"""Shared fixtures: the mini project (tests/fixtures/mini + the real ontology and queries), a CLI
+runner, and the rule that a test needing a missing tool skips on a laptop but fails in CI."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+REPO = Path(__file__).resolve().parents[1]
+MINI = REPO / "tests" / "fixtures" / "mini"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def require(available: bool, what: str) -> None:
+    """Skip when ``what`` is missing — except in CI, where a missing tool is a failure."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"{what} is required in CI but missing (.ci/run must install it)")
+    pytest.skip(f"{what} is not available on this machine")
+
+
+def make_project(root: Path, curated: Path | None = MINI / "graph") -> Path:
+    """A project folder: the repository's ontology and queries, and the given curated graph folder."""
+    shutil.copytree(REPO / "ontology", root / "ontology")
+    shutil.copytree(REPO / "sparql", root / "sparql")
+    if curated is not None:
+        shutil.copytree(curated, root / "graph", ignore=shutil.ignore_patterns("built"))
+    return root
+
+
+@pytest.fixture
+def mini(tmp_path: Path) -> Path:
+    return make_project(tmp_path / "mini")
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture(scope="session")
+def built_repo() -> Path:
+    """The real curated graph, built once per session into a temporary folder."""
+    from tokutei_kg.pipeline import Project, compile_project
+
+    project = Project(REPO)
+    compiled = compile_project(project)
+    return compiled  # type: ignore[return-value]
+
+
+class NetworkBlocked(RuntimeError):
+    pass
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Record and refuse every attempt to open a network connection during the test."""
+    attempts: list[str] = []
+
+    def hook(event: str, args: tuple[object, ...]) -> None:
+        if not state["on"]:
+            return
+        if event in ("socket.connect", "socket.getaddrinfo", "urllib.Request", "socket.gethostbyname"):
+            attempts.append(f"{event} {args!r}")
+            raise NetworkBlocked(f"network access attempted: {event} {args!r}")
+
+    state = {"on": True}
+    sys.addaudithook(hook)  # audit hooks cannot be removed; the flag turns this one off after the test
+    try:
+        yield attempts
+    finally:
+        state["on"] = False
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
