@@ -182,6 +182,7 @@ def centrality(graph: nx.MultiDiGraph, *, lang: str = "en") -> list[Centrality]:
         cross = sum(1 for n in neighbours if {graph.nodes[n]["side"], data["side"]} == {"indonesia", "japan"})
         stages = {s for _, _, d in graph.edges(node, data=True) for s in str(d.get("stages", "")).split("|") if s}
         stages |= {s for _, _, d in graph.in_edges(node, data=True) for s in str(d.get("stages", "")).split("|") if s}
+        stages |= {s for s in str(data.get("stages", "")).split("|") if s}
         rows.append(Centrality(node, str(data["id"]), str(data.get(f"label_{lang}") or data["label_en"]),
                                str(data["side"]), len(neighbours), cross, round(betweenness[node], 4),
                                round(brokerage[node], 2), len(stages)))

@@ -107,7 +107,7 @@ def build_dataset(curated: Curated, ontology: Graph, vocab: Vocabulary, *, as_of
     _add_sources(dataset.graph(U(GRAPH_SOURCES)), curated.sources, resolve)
     statements = _add_claims(dataset, curated, resolve)
     sources = {s.id: s for s in curated.sources}
-    symmetric = frozenset(r.iri for r in vocab.relations.values() if r.symmetric)
+    symmetric = frozenset(f"<{r.iri}>" for r in vocab.relations.values() if r.symmetric)
     results = tuple(triangulate(statements, sources, symmetric))
     _add_findings(dataset.graph(U(GRAPH_FINDINGS)), results, resolve)
     _add_observations(dataset.graph(U(GRAPH_STATISTICS)), curated.observations, curated.entities, resolve)

@@ -72,6 +72,15 @@ def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def _dated(store: Any, day: dt.date | None) -> Any:
+    """The dataset as it stood on ``day`` (the one --as-of mechanism), or as built."""
+    if day is None:
+        return store
+    from .store import as_of
+
+    return as_of(store, day)
+
+
 def _project(ctx: click.Context) -> Any:
     from .pipeline import Project
 
@@ -173,32 +182,46 @@ def validate(ctx: click.Context, no_shacl: bool) -> None:
               show_default=True, help="Output format (json = SPARQL 1.1 JSON results).")
 @click.option("--bind", "binds", multiple=True, metavar="NAME=VALUE",
               help="Bind a query variable: an entity id (kemnaker), a concept (stage:matching), <iri> or a literal.")
+@click.option("--as-of", "as_of", type=IsoDate(), help="Query the dataset as it stood on this date.")
+@click.option("--lang", type=click.Choice(["en", "id", "ja"]), default="en", show_default=True,
+              help="Language of the labels shown for IRIs in table and md output.")
+@click.option("--endpoint", metavar="URL", help="Run the query on this SPARQL 1.1 Protocol endpoint instead.")
 @click.pass_context
 @handle_errors
-def query(ctx: click.Context, name: str | None, expression: str | None, fmt: str, binds: tuple[str, ...]) -> None:
+def query(ctx: click.Context, name: str | None, expression: str | None, fmt: str, binds: tuple[str, ...],
+          as_of: dt.date | None, lang: str, endpoint: str | None) -> None:
     """Run a SPARQL query over the built dataset (the union of its named graphs).
 
-    NAME is a query of the library (sparql/cq, sparql/reports, sparql/checks) or a .rq file.
-    Queries are read-only: updates, SERVICE and FROM <file:…> are refused.
+    NAME is a query of the library (sparql/cq, sparql/reports, sparql/checks; `tokutei-kg queries`
+    lists them) or a .rq file. Queries are read-only: updates, SERVICE and FROM <file:…> are refused.
+    A bound variable must appear in the SELECT clause.
 
     \b
     Example:
-      tokutei-kg query actors-by-side
+      tokutei-kg query actors-by-side --lang ja
       tokutei-kg query -e 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }' --format csv
+      tokutei-kg query actors-by-side --endpoint http://127.0.0.1:7878/query
     """
     from .errors import QueryError
+    from .evidence import labels as labels_in
     from .pipeline import require_built
-    from .query import QueryText, parse_binding, render, resolve, run
+    from .query import QueryText, parse_binding, render, resolve, run, run_remote
     from .store import open_store
 
     project = _project(ctx)
     if (name is None) == (expression is None):
         raise QueryError("error: give a query NAME or FILE, or -e SPARQL (one of them)")
     query_text = QueryText(expression, "<inline>") if expression is not None else resolve(name, project.sparql)
-    store = open_store(require_built(project))
-    bindings = dict(parse_binding(b, store) for b in binds)
-    result = run(store, query_text, bindings)
-    output = render(result, fmt)
+    if endpoint:
+        if binds or as_of:
+            raise QueryError("error: --bind and --as-of work on the local dataset only, not with --endpoint")
+        output = render(run_remote(endpoint, query_text), fmt)
+    else:
+        store = _dated(open_store(require_built(project)), as_of)
+        bindings = dict(parse_binding(b, store) for b in binds)
+        result = run(store, query_text, bindings)
+        shown = {**labels_in(store, "en"), **labels_in(store, lang)} if fmt in ("table", "md") else None
+        output = render(result, fmt, shown)
     click.echo(output, nl=False)
     if query_text.name.endswith("-violation") and _has_rows(output, fmt):
         ctx.exit(1)
@@ -273,8 +296,7 @@ def evidence(ctx: click.Context, triple: tuple[str, ...], statuses: tuple[str, .
     if triple and len(triple) != 3:
         raise QueryError("error: give a whole triple: SUBJECT RELATION OBJECT (e.g. kemnaker operates ipkol)")
     project = _project(ctx)
-    store = open_store(require_built(project))
-    everything = ev.relations(store, lang=lang, as_of=as_of)
+    everything = ev.relations(open_store(require_built(project)), lang=lang, as_of=as_of)
     wanted = () if "all" in statuses or triple else (statuses or ("single-source", "contested"))
     chosen = ev.select(everything, statuses=wanted, entity=entity or "", stage=stage or "",
                        triple=triple if triple else None)  # type: ignore[arg-type]

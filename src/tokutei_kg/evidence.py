@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from .namespaces import ID, PREFIXES, TKG, curie
-from .records import PartialDate
+from .store import as_of as dated
 from .triangulate import STATUSES
 
 _CLAIMS = """
@@ -106,21 +106,15 @@ def _ident(iri: str) -> str:
     return f"{kind}:{slug}" if kind in {"stage", "function", "sector", "support", "role", "issue", "theme"} else slug
 
 
-def _holds(value: str, until: str, day: dt.date) -> bool:
-    if value and day < PartialDate(value).first_day():
-        return False
-    return not until or day <= PartialDate(until).last_day()
-
-
 def relations(store: ox.Store, *, lang: str = "en", as_of: dt.date | None = None) -> list[Relation]:
-    """Every relation with the claims for and against it (valid on ``as_of`` when given)."""
+    """Every relation with the claims for and against it, as the dataset stood on ``as_of``."""
+    if as_of is not None:
+        store = dated(store, as_of)
     symmetric = {s["p"].value for s in store.query(_SYMMETRIC, prefixes=dict(PREFIXES), use_default_graph_as_union=True)}
     grouped: dict[tuple[str, str, str], Relation] = {}
     for row in store.query(_CLAIMS, prefixes=dict(PREFIXES)):
         valid_from = row["from"].value if row["from"] is not None else ""
         valid_until = row["until"].value if row["until"] is not None else ""
-        if as_of is not None and not _holds(valid_from, valid_until, as_of):
-            continue
         s, p, o = row["s"], row["p"].value, row["o"]
         s_key, o_key = _key(s), _key(o)
         if p in symmetric and o_key < s_key:

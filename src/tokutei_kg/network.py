@@ -11,13 +11,13 @@ Paths, analysis, exports and the explorer all read this projection and nothing e
 from __future__ import annotations
 
 import datetime as dt
-
 import networkx as nx
 import pyoxigraph as ox
 
 from .evidence import Relation, labels, relations
 from .namespaces import ID, LANGUAGES, PREFIXES, curie
 from .records import PartialDate
+from .store import as_of as dated
 
 _NODES = """
 SELECT ?node ?id ?class ?country ?from ?until (GROUP_CONCAT(DISTINCT STR(?alias); separator="|") AS ?aliases)
@@ -46,32 +46,25 @@ def side_of(kind: str, country: str, identifier: str) -> str:
     return "bilateral" if kind in ("agreement", "collaboration") or not country else "other"
 
 
-def _holds(valid_from: str, valid_until: str, day: dt.date) -> bool:
-    if valid_from and day < PartialDate(valid_from).first_day():
-        return False
-    return not valid_until or day <= PartialDate(valid_until).last_day()
-
-
 def to_network(store: ox.Store, *, as_of: dt.date | None = None) -> nx.MultiDiGraph:
-    """Project the built dataset (in an Oxigraph store) onto a MultiDiGraph."""
+    """Project the built dataset (in an Oxigraph store) onto a MultiDiGraph, as it stood on ``as_of``."""
+    if as_of is not None:
+        store = dated(store, as_of)
     graph = nx.MultiDiGraph()
     label_maps = {lang: labels(store, lang) for lang in LANGUAGES}
-    _add_nodes(graph, store, label_maps, as_of)
+    _add_nodes(graph, store, label_maps)
     symmetric = symmetric_predicates(store)
-    for relation in relations(store, as_of=as_of):
+    for relation in relations(store):
         _add_relation(graph, relation, label_maps, symmetric)
     return graph
 
 
-def _add_nodes(graph: nx.MultiDiGraph, store: ox.Store, label_maps: dict[str, dict[str, str]],
-               as_of: dt.date | None) -> None:
+def _add_nodes(graph: nx.MultiDiGraph, store: ox.Store, label_maps: dict[str, dict[str, str]]) -> None:
     for row in store.query(_NODES, prefixes=dict(PREFIXES)):
         iri = row["node"].value
         kind = iri[len(ID):].split("/", 1)[0]
         valid_from = row["from"].value if row["from"] is not None else ""
         valid_until = row["until"].value if row["until"] is not None else ""
-        if as_of is not None and not _holds(valid_from, valid_until, as_of):
-            continue
         country = row["country"].value if row["country"] is not None else ""
         cls = row["class"].value
         identifier = row["id"].value

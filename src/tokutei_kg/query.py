@@ -11,6 +11,7 @@ import difflib
 import io
 import json
 import re
+import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -197,24 +198,32 @@ def _one_line(message: str, limit: int = 160) -> str:
 
 # --- formatting -------------------------------------------------------------------------------
 
-def _term_text(term: object, *, short: bool) -> str:
+def _term_text(term: object, *, short: bool, labels: Mapping[str, str] | None = None) -> str:
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
+        if labels and term.value in labels:
+            return labels[term.value]
         return curie(term.value) if short else term.value
     if isinstance(term, ox.Literal):
         return term.value
     return str(term)
 
 
-def rows(solutions: object, *, short: bool = True) -> tuple[list[str], list[list[str]]]:
+def rows(solutions: object, *, short: bool = True,
+         labels: Mapping[str, str] | None = None) -> tuple[list[str], list[list[str]]]:
     variables = [v.value for v in solutions.variables]  # type: ignore[attr-defined]
-    table = [[_term_text(s[v], short=short) for v in variables] for s in solutions]  # type: ignore[attr-defined]
+    table = [[_term_text(s[v], short=short, labels=labels) for v in variables] for s in solutions]  # type: ignore[attr-defined]
     return variables, table
 
 
-def render(result: object, fmt: str) -> str:
-    """Render a SELECT, ASK or CONSTRUCT result in one of :data:`FORMATS`."""
+def render(result: object, fmt: str, labels: Mapping[str, str] | None = None) -> str:
+    """Render a SELECT, ASK or CONSTRUCT result in one of :data:`FORMATS`.
+
+    Table and Markdown show IRIs by their label (``labels``: IRI → label in the chosen language);
+    CSV, TSV and JSON keep the terms as they are, for programs."""
+    if isinstance(result, str):
+        return result
     if isinstance(result, ox.QueryBoolean):
         value = bool(result)
         return json.dumps({"head": {}, "boolean": value}) + "\n" if fmt == "json" else f"{str(value).lower()}\n"
@@ -224,17 +233,27 @@ def render(result: object, fmt: str) -> str:
         native = {"json": ox.QueryResultsFormat.JSON, "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
         data = result.serialize(format=native[fmt]).decode("utf-8")  # type: ignore[attr-defined]
         return data if data.endswith("\n") else data + "\n"
-    header, table = rows(result)
-    return _markdown(header, table) if fmt == "md" else _table(header, table)
+    header, table = rows(result, labels=labels)
+    return _markdown(header, table) if fmt == "md" else text_table(header, table)
 
 
-def _table(header: list[str], table: list[list[str]]) -> str:
-    widths = [max([len(h)] + [len(r[i]) for r in table]) for i, h in enumerate(header)]
+def width(text: str) -> int:
+    """Columns ``text`` takes in a terminal (CJK characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def pad(text: str, columns: int) -> str:
+    return text + " " * (columns - width(text))
+
+
+def text_table(header: list[str], table: list[list[str]]) -> str:
+    """An aligned plain-text table with a row count (CJK-aware)."""
+    widths = [max([width(h)] + [width(r[i]) for r in table]) for i, h in enumerate(header)]
     out = io.StringIO()
-    out.write("  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip() + "\n")
+    out.write("  ".join(pad(h, w) for h, w in zip(header, widths)).rstrip() + "\n")
     out.write("  ".join("-" * w for w in widths) + "\n")
     for row in table:
-        out.write("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() + "\n")
+        out.write("  ".join(pad(c, w) for c, w in zip(row, widths)).rstrip() + "\n")
     out.write(f"({len(table)} row{'s' if len(table) != 1 else ''})\n")
     return out.getvalue()
 
@@ -246,3 +265,35 @@ def _markdown(header: list[str], table: list[list[str]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in table]
     return "\n".join(lines) + "\n"
+
+
+def run_remote(endpoint: str, query: QueryText, *, timeout: float = 60.0) -> object:
+    """Run a read-only query on a SPARQL 1.1 Protocol endpoint; answers parse like local ones."""
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    check_read_only(query)
+    if not endpoint.startswith(("http://", "https://")):
+        raise QueryError(f"error: --endpoint must be an http(s) URL, not '{endpoint}'")
+    is_ask = any(t.kind == "word" and t.value.upper() == "ASK" for t in tokens(query.text))
+    is_graph = any(t.kind == "word" and t.value.upper() in ("CONSTRUCT", "DESCRIBE") for t in tokens(query.text))
+    accept = "application/n-triples" if is_graph else "application/sparql-results+json"
+    request = urllib.request.Request(
+        endpoint, data=urllib.parse.urlencode({"query": query.text}).encode("utf-8"), method="POST",
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": accept},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - http(s) checked above
+            body = response.read()
+    except urllib.error.HTTPError as exc:
+        detail = _one_line(exc.read().decode("utf-8", errors="replace"))
+        raise QueryError(f"error: {endpoint} answered {exc.code}: {detail}") from None
+    except (urllib.error.URLError, OSError) as exc:
+        raise QueryError(f"error: cannot reach {endpoint}: {getattr(exc, 'reason', exc)}") from None
+    if is_graph:
+        return body.decode("utf-8")  # N-Triples, printed as they came
+    result = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+    if is_ask and not isinstance(result, ox.QueryBoolean):
+        raise QueryError(f"error: {endpoint} did not answer an ASK query with a boolean")
+    return result

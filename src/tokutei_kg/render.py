@@ -136,13 +136,15 @@ def render_centrality(rows: list[object], single: list[tuple[str, str, str, str]
         for r in rows:
             writer.writerow([getattr(r, f) for f in fields])
         return out.getvalue()
-    widths = (28, 40, 10, 6, 6, 8, 8, 6)
-    header = ("id", "label", "side", "deg", "x-deg", "between", "broker", "stages")
-    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip()]
-    for r in rows:
-        cells = (r.id, r.label[:40], r.side, str(r.degree), str(r.cross_border_degree),  # type: ignore[attr-defined]
-                 f"{r.betweenness:.3f}", f"{r.cross_border_brokerage:.1f}", str(r.stages))  # type: ignore[attr-defined]
-        lines.append("  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip())
-    lines.append("")
-    lines.append(f"{len(single)} relations rest on a single source (--format json lists them)")
-    return "\n".join(lines) + "\n"
+    from .query import text_table
+
+    header = ["id", "label", "side", "degree", "cross-border", "betweenness", "brokerage", "stages"]
+    table = [[_clip(r.id, 32), _clip(r.label, 44), r.side, str(r.degree), str(r.cross_border_degree),  # type: ignore[attr-defined]
+              f"{r.betweenness:.3f}", f"{r.cross_border_brokerage:.1f}", str(r.stages)]  # type: ignore[attr-defined]
+             for r in rows]
+    return (text_table(header, table)
+            + f"{len(single)} relations rest on a single source (--format json lists them)\n")
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,12 +1,25 @@
-"""The built dataset in Oxigraph, loaded once per process. No rdflib on this path (it is the fast one)."""
+"""The built dataset in Oxigraph, loaded once per process. No rdflib on this path (it is the fast one).
+
+``as_of(store, day)`` gives the dataset as it stood on a day: the one mechanism behind every
+``--as-of`` of query, evidence, paths, analyse and the explorer.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from .errors import DatasetMissing
+from .namespaces import (
+    GRAPH_CLAIMS, GRAPH_ENTITIES, GRAPH_FINDINGS, GRAPH_SOURCE_PREFIX, GRAPH_SOURCES, GRAPH_STATISTICS, ID, OWL,
+    PROV, RDF, TKG, XSD,
+)
+from .records import PartialDate
+from .triangulate import Statement, triangulate
 
 
 def open_store(path: Path) -> ox.Store:
@@ -19,3 +32,151 @@ def open_store(path: Path) -> ox.Store:
     except SyntaxError as exc:
         raise DatasetMissing(f"error: the built dataset {path} is corrupt ({exc}) — run `tokutei-kg build` again") from None
     return store
+
+
+def _n(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(iri)
+
+
+def _holds(node: object, store: ox.Store, graph: ox.NamedNode, day: dt.date) -> bool:
+    for predicate, test in ((TKG + "validFrom", "from"), (TKG + "validUntil", "until")):
+        for quad in store.quads_for_pattern(node, _n(predicate), None, graph):
+            date = PartialDate(quad.object.value)
+            if test == "from" and day < date.first_day():
+                return False
+            if test == "until" and day > date.last_day():
+                return False
+    return True
+
+
+@dataclass(frozen=True)
+class _SourceFacts:
+    id: str
+    type: str
+    perspective: str
+
+
+def as_of(store: ox.Store, day: dt.date) -> ox.Store:
+    """A new store holding only what was valid on ``day``, with triangulation recomputed for it."""
+    entities_graph, claims_graph = _n(GRAPH_ENTITIES), _n(GRAPH_CLAIMS)
+    gone = {q.subject for q in store.quads_for_pattern(None, _n(RDF + "type"), None, entities_graph)
+            if not _holds(q.subject, store, entities_graph, day)}
+    claims = _valid_claims(store, day, gone)
+    kept = ox.Store()
+    quads = []
+    for quad in store:
+        graph = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else ""
+        if quad.subject in gone or quad.object in gone or graph == GRAPH_FINDINGS:
+            continue
+        if graph == GRAPH_CLAIMS and _claim_of(quad.subject) not in claims.nodes:
+            continue
+        if graph.startswith(GRAPH_SOURCE_PREFIX) and not claims.supports(quad):
+            continue
+        if graph == GRAPH_STATISTICS and not _observed_by(store, quad.subject, day):
+            continue
+        quads.append(quad)
+    kept.extend(quads)
+    kept.extend(_findings(store, claims))
+    return kept
+
+
+def _claim_of(node: object) -> object:
+    """The claim a claim-graph node belongs to (``…/claim/x#quote`` belongs to ``…/claim/x``)."""
+    if isinstance(node, ox.NamedNode) and "#" in node.value:
+        return ox.NamedNode(node.value.split("#", 1)[0])
+    return node
+
+
+def _observed_by(store: ox.Store, node: object, day: dt.date) -> bool:
+    for quad in store.quads_for_pattern(node, _n(TKG + "refPeriod"), None, _n(GRAPH_STATISTICS)):
+        return PartialDate(quad.object.value).first_day() <= day
+    return True
+
+
+@dataclass
+class _Claims:
+    nodes: set[object]
+    triples: dict[str, set[tuple[object, object, object]]]  # asserted-in graph → supported triples
+    statements: list[Statement]
+    memberships: set[object]
+
+    def supports(self, quad: ox.Quad) -> bool:
+        graph = quad.graph_name.value  # type: ignore[union-attr]
+        subject = _claim_of(quad.subject)
+        if subject in self.memberships:
+            return True
+        return (quad.subject, quad.predicate, quad.object) in self.triples.get(graph, set())
+
+
+def _valid_claims(store: ox.Store, day: dt.date, gone: set[object]) -> _Claims:
+    claims_graph = _n(GRAPH_CLAIMS)
+    symmetric = {q.subject for q in store.quads_for_pattern(None, _n(RDF + "type"), _n(OWL + "SymmetricProperty"), None)}
+    inverse: dict[object, object] = {}
+    for q in store.quads_for_pattern(None, _n(OWL + "inverseOf"), None, None):
+        inverse[q.subject], inverse[q.object] = q.object, q.subject
+    result = _Claims(set(), {}, [], set())
+    for quad in store.quads_for_pattern(None, _n(RDF + "type"), _n(TKG + "Claim"), claims_graph):
+        claim = quad.subject
+        s, p, o = (_value(store, claim, RDF + name) for name in ("subject", "predicate", "object"))
+        if s in gone or o in gone or not _holds(claim, store, claims_graph, day):
+            continue
+        result.nodes.add(claim)
+        source = _value(store, claim, PROV + "wasDerivedFrom")
+        disputes = _value(store, claim, TKG + "polarity").value.endswith("/disputes")
+        result.statements.append(Statement(claim.value, str(s), str(p), str(o), source.value, disputes))
+        if disputes:
+            continue
+        graph = _value(store, claim, TKG + "assertedIn").value
+        supported = result.triples.setdefault(graph, set())
+        supported.add((s, p, o))
+        if p in symmetric:
+            supported.add((o, p, s))
+        if p in inverse:
+            supported.add((o, inverse[p], s))
+        result.memberships.add(ox.NamedNode(f"{ID}membership/{claim.value.rsplit('/', 1)[-1]}"))
+    return result
+
+
+def _value(store: ox.Store, subject: object, predicate: str) -> object:
+    for quad in store.quads_for_pattern(subject, _n(predicate), None, _n(GRAPH_CLAIMS)):
+        return quad.object
+    raise DatasetMissing(f"error: the built dataset is corrupt: {subject} has no {predicate}")
+
+
+def _findings(store: ox.Store, claims: _Claims) -> list[ox.Quad]:
+    sources = {}
+    graph = _n(GRAPH_SOURCES)
+    for quad in store.quads_for_pattern(None, _n(TKG + "sourceType"), None, graph):
+        perspective = next(iter(store.quads_for_pattern(quad.subject, _n(TKG + "perspective"), None, graph)))
+        sources[quad.subject.value] = _SourceFacts(quad.subject.value, quad.object.value, perspective.object.value)
+    symmetric = frozenset(str(q.subject) for q in store.quads_for_pattern(
+        None, _n(RDF + "type"), _n(OWL + "SymmetricProperty"), None))
+    quads = []
+    findings = _n(GRAPH_FINDINGS)
+    for result in triangulate(claims.statements, sources, symmetric):  # type: ignore[arg-type]
+        digest = hashlib.sha256(f"{result.subject} {result.predicate} {result.object}".encode()).hexdigest()
+        node = _n(f"{ID}finding/{digest[:16]}")
+        triple = _parse_terms(result.subject, result.predicate, result.object)
+        values: list[tuple[str, object]] = [
+            (RDF + "type", _n(TKG + "Finding")),
+            (RDF + "subject", triple[0]), (RDF + "predicate", triple[1]), (RDF + "object", triple[2]),
+            (TKG + "sourceCount", _integer(result.source_count)),
+            (TKG + "sourceTypeCount", _integer(result.source_type_count)),
+            (TKG + "perspectiveCount", _integer(result.perspective_count)),
+            (TKG + "triangulationStatus", _n(f"{ID}status/{result.status}")),
+        ]
+        values += [(TKG + "supportingClaim", _n(c)) for c in result.supporting]
+        values += [(TKG + "disputingClaim", _n(c)) for c in result.disputing]
+        quads.extend(ox.Quad(node, _n(p), o, findings) for p, o in values)  # type: ignore[arg-type]
+    return quads
+
+
+def _integer(value: int) -> ox.Literal:
+    return ox.Literal(str(value), datatype=_n(XSD + "integer"))
+
+
+def _parse_terms(*terms: str) -> tuple[object, ...]:
+    """N-Triples terms back into Oxigraph terms."""
+    text = " ".join(terms) + " .\n"
+    triple = next(iter(ox.parse(text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)))
+    return triple.subject, triple.predicate, triple.object
