@@ -178,3 +178,26 @@ def test_several_errors_are_all_reported_in_file_order(mini: Path, runner: CliRu
         "graph/curated/entities.csv:4:2: error: unknown class 'Ministery' — did you mean 'Ministry'?",
         "2 errors, 0 warnings",
     ]
+
+
+def test_quote_from_an_interview_without_consent_is_refused(mini: Path, runner: CliRunner) -> None:
+    edit(mini, CLAIMS, "the ministry now handles protection,paraphrase,", "the ministry now handles protection,quote,")
+    code, lines = build(runner, mini)
+    assert code == 2
+    assert lines == [
+        "graph/curated/claims.csv:13:12: error: source 'int-fictional-01' may not be quoted verbatim "
+        "(consent: paraphrase) — paraphrase the evidence and set evidence_kind to paraphrase",
+        "1 error, 0 warnings",
+    ]
+
+
+def test_interview_without_role_consent_or_date_is_refused(mini: Path, runner: CliRunner) -> None:
+    edit(mini, SOURCES, ",2024-03-12,,,id,,,manager of a training institution (fictional),paraphrase,", ",,,,id,,,,,")
+    code, lines = build(runner, mini)
+    assert code == 2
+    assert lines == [
+        "graph/curated/sources.csv:7:6: error: an interview needs its date",
+        "graph/curated/sources.csv:7:12: error: an interview needs interviewee_role",
+        "graph/curated/sources.csv:7:13: error: an interview needs consent",
+        "3 errors, 0 warnings",
+    ]
