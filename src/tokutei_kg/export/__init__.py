@@ -1,0 +1,193 @@
+"""Stage 6: exports for the tools people already have, from one registry of writers.
+
+Every writer turns the built dataset (canonical quads) or its network projection into bytes; nothing
+here touches a file except :func:`write_exports` and :func:`write_format`, which write everything
+atomically (temp file + rename) and the manifest last. Output bytes are deterministic: sorted, no
+timestamps, blank nodes labelled by RDFC-1.0.
+
+``WRITERS`` is the registry: ``tokutei-kg export --format`` takes its names, and the README's table
+of formats is :func:`formats_table`.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from ..errors import TokuteiError
+
+EXPORTS_DIR = "exports"
+MANIFEST_NAME = "MANIFEST.json"
+
+
+class ExportError(TokuteiError):
+    """An export could not be written (bad format name, unsafe target, a self-check that failed)."""
+
+
+@dataclass(frozen=True)
+class Output:
+    """One file of an export: its path relative to the export folder, its bytes, what it holds."""
+
+    path: str
+    data: bytes
+    counts: Mapping[str, int] = field(default_factory=dict)
+
+
+class Inputs:
+    """What writers read, computed once and only when a writer asks: canonical quads, the network."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+
+    @functools.cached_property
+    def quads(self) -> list[ox.Quad]:
+        from .rdf import canonical_quads
+
+        return canonical_quads(self.store.quads_for_pattern(None, None, None, None))
+
+    @functools.cached_property
+    def network(self) -> object:
+        from ..network import to_network
+        from .network import tidy
+
+        return tidy(to_network(self.store))
+
+
+@dataclass(frozen=True)
+class Writer:
+    """A format: its name (``--format``), what it is for, its kind, where it goes under exports/."""
+
+    name: str
+    description: str
+    kind: str  # rdf | network | table | docs
+    target: str  # a file name, or a folder name ending in "/" for a bundle of files
+    render: Callable[[Inputs], list[Output]]
+
+    @property
+    def bundle(self) -> bool:
+        return self.target.endswith("/")
+
+
+def _registry() -> dict[str, Writer]:
+    from . import docs, neo4j, network, rdf, tables
+
+    writers = [
+        Writer("ttl", "Turtle: the union of all named graphs (one graph), with prefixes", "rdf",
+               "tokutei.ttl", rdf.render_turtle),
+        Writer("trig", "TriG: the dataset with its named graphs (ontology, entities, sources, claims, "
+                       "findings, statistics, one per source)", "rdf", "tokutei.trig", rdf.render_trig),
+        Writer("nq", "N-Quads: the dataset with its named graphs, one quad a line (GraphDB, Virtuoso, "
+                     "Fuseki, QLever, Oxigraph)", "rdf", "tokutei.nq", rdf.render_nquads),
+        Writer("nt", "N-Triples: the union of all named graphs, one triple a line", "rdf", "tokutei.nt",
+               rdf.render_ntriples),
+        Writer("jsonld", "JSON-LD 1.1 with named graphs and an inline @context (also published as "
+                         "context.jsonld)", "rdf", "tokutei.jsonld", rdf.render_jsonld),
+        Writer("rdfxml", "RDF/XML of the ontology alone, for Protégé", "rdf", "tokutei-ontology.rdf",
+               rdf.render_rdfxml),
+        Writer("c14n", "canonical N-Quads (RDFC-1.0, sorted): for diffing and hashing", "rdf",
+               "tokutei.c14n.nq", rdf.render_c14n),
+        Writer("graphml", "GraphML of the network projection (Gephi, Cytoscape, yEd, networkx, igraph)",
+               "network", "tokutei.graphml", network.render_graphml),
+        Writer("gexf", "GEXF 1.3 of the network with start/end dates for Gephi's timeline", "network",
+               "tokutei.gexf", network.render_gexf),
+        Writer("cyjs", "Cytoscape JSON (Cytoscape desktop, cytoscape.js)", "network", "tokutei.cyjs",
+               network.render_cyjs),
+        Writer("neo4j", "Neo4j bundle: neo4j-admin import CSVs and a LOAD CSV Cypher script", "network",
+               "neo4j/", neo4j.render_neo4j),
+        Writer("csv", "CSV tables of nodes, edges, claims and sources (spreadsheets, pandas; "
+                      "formula-safe)", "table", "csv/", tables.render_tables),
+        Writer("docs", "HTML documentation of the ontology in English, Indonesian and Japanese", "docs",
+               "ontology.html", docs.render_docs),
+    ]
+    return {writer.name: writer for writer in writers}
+
+
+WRITERS: dict[str, Writer] = _registry()
+FORMATS: tuple[str, ...] = tuple(WRITERS)
+
+
+def render(inputs: Inputs, formats: Sequence[str] | None = None) -> list[Output]:
+    """The outputs of the given formats (all when ``None``), in registry order."""
+    chosen = list(FORMATS) if formats is None else list(dict.fromkeys(formats))
+    unknown = [name for name in chosen if name not in WRITERS]
+    if unknown:
+        raise ExportError(f"error: unknown export format '{unknown[0]}' — choose from {', '.join(FORMATS)}")
+    outputs: list[Output] = []
+    for name in FORMATS:
+        if name in chosen:
+            outputs.extend(WRITERS[name].render(inputs))
+    return outputs
+
+
+def exports_dir(project: object) -> Path:
+    return project.root / EXPORTS_DIR  # type: ignore[attr-defined]
+
+
+def write_exports(project: object, store: ox.Store, formats: Sequence[str] | None = None) -> list[Path]:
+    """Write the given formats (all when ``None``) into ``exports/``, then ``exports/MANIFEST.json``.
+
+    All files are written in one atomic step (each via a temp file and a rename), so a failure leaves
+    the previous exports byte-identical. Returns the paths written, the manifest last.
+    """
+    from ..atomic import write_files
+    from .manifest import render_manifest
+
+    folder = exports_dir(project)
+    outputs = render(Inputs(store), formats)
+    files = {_inside(folder, output.path): output.data for output in outputs}
+    write_files(files)
+    manifest = _inside(folder, MANIFEST_NAME)
+    built = project.built  # type: ignore[attr-defined]
+    write_files({manifest: render_manifest(folder, outputs, built.read_bytes())})
+    return [*files, manifest]
+
+
+def write_format(store: ox.Store, name: str, target: Path) -> list[Path]:
+    """Write one format to ``target``: a file, or a folder for a bundle (``neo4j``, ``csv``)."""
+    from ..atomic import write_files
+
+    if name not in WRITERS:
+        raise ExportError(f"error: unknown export format '{name}' — choose from {', '.join(FORMATS)}")
+    writer = WRITERS[name]
+    outputs = writer.render(Inputs(store))
+    if writer.bundle:
+        if target.exists() and not target.is_dir():
+            raise ExportError(f"error: {target} is a file; the {name} export is a folder of files — give a folder")
+        files = {_inside(target, output.path.removeprefix(writer.target)): output.data for output in outputs}
+    else:
+        if target.is_dir():
+            target = target / writer.target
+        files = {target: outputs[0].data}
+    write_files(files)
+    return list(files)
+
+
+def _inside(folder: Path, relative: str) -> Path:
+    """``folder/relative``, refusing anything that would land outside ``folder`` or replace a symlink."""
+    path = folder / relative
+    resolved_folder = folder.resolve()
+    if ".." in Path(relative).parts or Path(relative).is_absolute() or \
+            not path.parent.resolve().is_relative_to(resolved_folder):
+        raise ExportError(f"error: export path {relative} would leave {folder}")
+    if path.is_symlink():
+        raise ExportError(f"error: {path} is a symbolic link — refusing to replace it; remove it and export again")
+    return path
+
+
+def formats_table() -> str:
+    """A Markdown table of the formats, for the README."""
+    lines = ["| format | file under exports/ | for |", "|---|---|---|"]
+    lines += [f"| `{w.name}` | `{w.target}` | {w.description} |" for w in WRITERS.values()]
+    return "\n".join(lines) + "\n"
+
+
+def counts_of(outputs: Iterable[Output]) -> dict[str, Mapping[str, int]]:
+    return {output.path: output.counts for output in outputs}
+
+
+__all__ = ["WRITERS", "FORMATS", "Writer", "Output", "Inputs", "ExportError", "render", "write_exports",
+           "write_format", "formats_table"]
