@@ -83,7 +83,7 @@ def test_ask(project: Path) -> None:
 @pytest.mark.parametrize(("args", "message"), [
     (["-e", "SELECT * WHERE { ?s ?p ?o "],
      '<inline>:1:27: error: syntax error: expected one of ",", ".", ";", "{", "{|", "}", "~", [_]'),
-    (["actors-by-sid"], "error: no query named 'actors-by-sid' — did you mean actors-by-side?"),
+    (["zzz-no-such-query"], "error: no query named 'zzz-no-such-query' — `tokutei-kg queries` lists them"),
     (["-e", "SELECT * WHERE {\n  SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"],
      "<inline>:2:3: error: SERVICE is not allowed: queries may not call other endpoints"),
     (["-e", "SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }"],
@@ -128,3 +128,10 @@ def test_queries_lists_the_library_with_questions(project: Path) -> None:
     assert result.exit_code == 0
     assert any(line.startswith("actors-by-side ") and "Which institutions take part on each side" in line
                for line in result.stdout.splitlines())
+
+
+def test_unknown_query_name_suggests_the_closest_first(project: Path) -> None:
+    code, _, err = query(project, "actors-by-sid")
+    assert code == 2
+    assert err.startswith("error: no query named 'actors-by-sid' — did you mean actors-by-side")
+    assert len(err.splitlines()) == 1

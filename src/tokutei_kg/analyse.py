@@ -133,7 +133,7 @@ def find_paths(graph: nx.MultiDiGraph, start: str, end: str, *, max_hops: int = 
     for nodes in nx.all_simple_paths(view, start, end, cutoff=max_hops):
         if keep.via and keep.via not in nodes:
             continue
-        hops = tuple(_hop(graph, u, v, keep) for u, v in zip(nodes, nodes[1:]))
+        hops = tuple(_hop(graph, u, v, keep) for u, v in zip(nodes, nodes[1:], strict=False))
         found.append(CoordinationPath(tuple(nodes), hops))
     found.sort(key=lambda p: p.rank_key(graph))
     return found[:limit]

@@ -48,7 +48,7 @@ class KG:
         result = run(self.store, text, bound)
         if hasattr(result, "variables"):
             variables, table = rows(result, short=False)
-            return Rows(variables, [dict(zip(variables, row)) for row in table])
+            return Rows(variables, [dict(zip(variables, row, strict=True)) for row in table])
         return bool(result)
 
     def network(self, *, as_of: dt.date | None = None) -> nx.MultiDiGraph:

@@ -18,9 +18,30 @@ from rdflib.term import Node
 
 from .errors import Location
 from .namespaces import (
-    ALL_NATIONALITIES, DATE_RELATIONS, DCT, GRAPH_CLAIMS, GRAPH_ENTITIES, GRAPH_FINDINGS, GRAPH_ONTOLOGY,
-    GRAPH_SOURCES, GRAPH_STATISTICS, ID, OA, ORG, PREFIXES, PROV, QB, RDF, RDFS, SCHEMA, SKOS, TIME, TKG, XSD,
-    concept_iri, entity_iri, source_graph,
+    ALL_NATIONALITIES,
+    DATE_RELATIONS,
+    DCT,
+    GRAPH_CLAIMS,
+    GRAPH_ENTITIES,
+    GRAPH_FINDINGS,
+    GRAPH_ONTOLOGY,
+    GRAPH_SOURCES,
+    GRAPH_STATISTICS,
+    ID,
+    OA,
+    ORG,
+    PREFIXES,
+    PROV,
+    QB,
+    RDF,
+    RDFS,
+    SCHEMA,
+    SKOS,
+    TIME,
+    TKG,
+    XSD,
+    entity_iri,
+    source_graph,
 )
 from .ontology import Vocabulary
 from .records import Claim, Curated, Entity, Observation, PartialDate, Source, Validity

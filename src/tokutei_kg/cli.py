@@ -228,9 +228,13 @@ def query(ctx: click.Context, name: str | None, expression: str | None, fmt: str
 
 
 def _has_rows(output: str, fmt: str) -> bool:
+    """Whether a rendered SELECT answer has any row (for the *-violation checks' exit code)."""
     if fmt == "table":
         return not output.rstrip().endswith("(0 rows)")
-    return len(output.strip().splitlines()) > (2 if fmt == "md" else 1) if fmt != "json" else '"bindings":[]' not in output
+    if fmt == "json":
+        return '"bindings":[]' not in output
+    header_lines = 2 if fmt == "md" else 1
+    return len(output.strip().splitlines()) > header_lines
 
 
 @main.command()

@@ -14,6 +14,7 @@ import pyoxigraph as ox
 
 from .namespaces import ID, PREFIXES, TKG, curie
 from .store import as_of as dated
+from .store import symmetric_predicates
 from .triangulate import STATUSES
 
 _CLAIMS = """
@@ -44,8 +45,6 @@ SELECT ?x ?label ?lang WHERE {
   FILTER (lang(?label) = ?lang)
 }
 """
-
-_SYMMETRIC = "SELECT ?p WHERE { ?p a owl:SymmetricProperty }"
 
 
 @dataclass(frozen=True)
@@ -114,7 +113,7 @@ def relations(store: ox.Store, *, lang: str = "en", as_of: dt.date | None = None
     """Every relation with the claims for and against it, as the dataset stood on ``as_of``."""
     if as_of is not None:
         store = dated(store, as_of)
-    symmetric = {s["p"].value for s in store.query(_SYMMETRIC, prefixes=dict(PREFIXES), use_default_graph_as_union=True)}
+    symmetric = symmetric_predicates(store)
     grouped: dict[tuple[str, str, str], Relation] = {}
     # Three simple queries joined here: one query joining claims, stages and sources took 1.4 s.
     stages: dict[str, list[str]] = {}

@@ -129,7 +129,7 @@ def _read_table(file: Path, spec: TableSpec, report: Report, path: Path) -> list
                 "check for a missing or extra comma, or an unquoted comma inside a value",
             )
             continue
-        row = Row(dict(zip(columns, cells)), Origin(path, line, columns), report)
+        row = Row(dict(zip(columns, cells, strict=True)), Origin(path, line, columns), report)
         row.check_text()
         record = build(row)
         if record is not None:

@@ -11,6 +11,7 @@ Paths, analysis, exports and the explorer all read this projection and nothing e
 from __future__ import annotations
 
 import datetime as dt
+
 import networkx as nx
 import pyoxigraph as ox
 
@@ -18,6 +19,7 @@ from .evidence import Relation, labels, relations
 from .namespaces import ID, LANGUAGES, PREFIXES, curie
 from .records import PartialDate
 from .store import as_of as dated
+from .store import symmetric_predicates
 
 _NODES = """
 SELECT ?node ?id ?class ?country ?from ?until (GROUP_CONCAT(DISTINCT STR(?alias); separator="|") AS ?aliases)
@@ -126,8 +128,3 @@ def _edge_attributes(relation: Relation, label_maps: dict[str, dict[str, str]]) 
     for lang in LANGUAGES:
         attributes[f"relation_label_{lang}"] = label_maps[lang].get(relation.predicate, "")
     return attributes
-
-
-def symmetric_predicates(store: ox.Store) -> set[str]:
-    query = "SELECT ?p WHERE { ?p a owl:SymmetricProperty }"
-    return {row["p"].value for row in store.query(query, prefixes=dict(PREFIXES), use_default_graph_as_union=True)}

@@ -10,7 +10,16 @@ from rdflib import Graph, Literal, URIRef
 
 from .errors import Location, SourceError
 from .namespaces import (
-    EXTERNAL_RELATIONS, KIND_OF_ROOT, MODEL_PROPERTIES, OWL, PREFIXES, RDF, RDFS, SKOS, TKG, curie,
+    EXTERNAL_RELATIONS,
+    KIND_OF_ROOT,
+    MODEL_PROPERTIES,
+    OWL,
+    PREFIXES,
+    RDF,
+    RDFS,
+    SKOS,
+    TKG,
+    curie,
 )
 
 

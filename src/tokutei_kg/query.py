@@ -144,7 +144,8 @@ def parse_binding(text: str, store: ox.Store | None = None) -> tuple[str, ox.Nam
 
 
 def lookup_entity(store: ox.Store, identifier: str) -> ox.NamedNode | None:
-    for quad in store.quads_for_pattern(None, ox.NamedNode("http://purl.org/dc/terms/identifier"), ox.Literal(identifier)):
+    identifier_of = ox.NamedNode("http://purl.org/dc/terms/identifier")
+    for quad in store.quads_for_pattern(None, identifier_of, ox.Literal(identifier)):
         if isinstance(quad.subject, ox.NamedNode) and "/id/" in quad.subject.value:
             kind = quad.subject.value[len(ID):].split("/", 1)[0]
             if kind not in ("claim", "source", "observation"):
@@ -230,7 +231,8 @@ def render(result: object, fmt: str, labels: Mapping[str, str] | None = None) ->
     if isinstance(result, ox.QueryTriples):
         return ox.serialize(result, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")  # type: ignore[union-attr]
     if fmt in ("json", "csv", "tsv"):
-        native = {"json": ox.QueryResultsFormat.JSON, "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
+        native = {"json": ox.QueryResultsFormat.JSON, "csv": ox.QueryResultsFormat.CSV,
+                  "tsv": ox.QueryResultsFormat.TSV}
         data = result.serialize(format=native[fmt]).decode("utf-8")  # type: ignore[attr-defined]
         return data if data.endswith("\n") else data + "\n"
     header, table = rows(result, labels=labels)
@@ -250,10 +252,10 @@ def text_table(header: list[str], table: list[list[str]]) -> str:
     """An aligned plain-text table with a row count (CJK-aware)."""
     widths = [max([width(h)] + [width(r[i]) for r in table]) for i, h in enumerate(header)]
     out = io.StringIO()
-    out.write("  ".join(pad(h, w) for h, w in zip(header, widths)).rstrip() + "\n")
+    out.write("  ".join(pad(h, w) for h, w in zip(header, widths, strict=True)).rstrip() + "\n")
     out.write("  ".join("-" * w for w in widths) + "\n")
     for row in table:
-        out.write("  ".join(pad(c, w) for c, w in zip(row, widths)).rstrip() + "\n")
+        out.write("  ".join(pad(c, w) for c, w in zip(row, widths, strict=True)).rstrip() + "\n")
     out.write(f"({len(table)} row{'s' if len(table) != 1 else ''})\n")
     return out.getvalue()
 

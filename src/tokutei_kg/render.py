@@ -126,7 +126,8 @@ def render_centrality(rows: list[object], single: list[tuple[str, str, str, str]
     if fmt == "json":
         return json.dumps({
             "institutions": [{f: getattr(r, f) for f in fields} for r in rows],
-            "single_source_relations": [dict(zip(("subject", "relation", "object", "source"), s)) for s in single],
+            "single_source_relations": [dict(zip(("subject", "relation", "object", "source"), s, strict=True))
+                                        for s in single],
             "degree_by_side_and_stage": {side: dict(sorted(c.items())) for side, c in sorted(by_stage.items())},  # type: ignore[attr-defined]
         }, ensure_ascii=False, indent=2) + "\n"
     if fmt == "csv":

@@ -15,8 +15,18 @@ import pyoxigraph as ox
 
 from .errors import DatasetMissing
 from .namespaces import (
-    GRAPH_CLAIMS, GRAPH_ENTITIES, GRAPH_FINDINGS, GRAPH_SOURCE_PREFIX, GRAPH_SOURCES, GRAPH_STATISTICS, ID, OWL,
-    PROV, RDF, TKG, XSD,
+    GRAPH_CLAIMS,
+    GRAPH_ENTITIES,
+    GRAPH_FINDINGS,
+    GRAPH_SOURCE_PREFIX,
+    GRAPH_SOURCES,
+    GRAPH_STATISTICS,
+    ID,
+    OWL,
+    PROV,
+    RDF,
+    TKG,
+    XSD,
 )
 from .records import PartialDate
 from .triangulate import Statement, triangulate
@@ -30,12 +40,19 @@ def open_store(path: Path) -> ox.Store:
     try:
         store.load(path.read_bytes(), format=ox.RdfFormat.N_QUADS)
     except SyntaxError as exc:
-        raise DatasetMissing(f"error: the built dataset {path} is corrupt ({exc}) — run `tokutei-kg build` again") from None
+        raise DatasetMissing(f"error: the built dataset {path} is corrupt ({exc}) — "
+                             "run `tokutei-kg build` again") from None
     return store
 
 
 def _n(iri: str) -> ox.NamedNode:
     return ox.NamedNode(iri)
+
+
+def symmetric_predicates(store: ox.Store) -> set[str]:
+    """IRIs of the relations the ontology declares symmetric (materialised both ways at build time)."""
+    declared = store.quads_for_pattern(None, _n(RDF + "type"), _n(OWL + "SymmetricProperty"), None)
+    return {quad.subject.value for quad in declared}
 
 
 def _holds(node: object, store: ox.Store, graph: ox.NamedNode, day: dt.date) -> bool:
@@ -58,7 +75,7 @@ class _SourceFacts:
 
 def as_of(store: ox.Store, day: dt.date) -> ox.Store:
     """A new store holding only what was valid on ``day``, with triangulation recomputed for it."""
-    entities_graph, claims_graph = _n(GRAPH_ENTITIES), _n(GRAPH_CLAIMS)
+    entities_graph = _n(GRAPH_ENTITIES)
     gone = {q.subject for q in store.quads_for_pattern(None, _n(RDF + "type"), None, entities_graph)
             if not _holds(q.subject, store, entities_graph, day)}
     claims = _valid_claims(store, day, gone)
@@ -110,7 +127,7 @@ class _Claims:
 
 def _valid_claims(store: ox.Store, day: dt.date, gone: set[object]) -> _Claims:
     claims_graph = _n(GRAPH_CLAIMS)
-    symmetric = {q.subject for q in store.quads_for_pattern(None, _n(RDF + "type"), _n(OWL + "SymmetricProperty"), None)}
+    symmetric = {_n(iri) for iri in symmetric_predicates(store)}
     inverse: dict[object, object] = {}
     for q in store.quads_for_pattern(None, _n(OWL + "inverseOf"), None, None):
         inverse[q.subject], inverse[q.object] = q.object, q.subject
@@ -149,8 +166,7 @@ def _findings(store: ox.Store, claims: _Claims) -> list[ox.Quad]:
     for quad in store.quads_for_pattern(None, _n(TKG + "sourceType"), None, graph):
         perspective = next(iter(store.quads_for_pattern(quad.subject, _n(TKG + "perspective"), None, graph)))
         sources[quad.subject.value] = _SourceFacts(quad.subject.value, quad.object.value, perspective.object.value)
-    symmetric = frozenset(str(q.subject) for q in store.quads_for_pattern(
-        None, _n(RDF + "type"), _n(OWL + "SymmetricProperty"), None))
+    symmetric = frozenset(f"<{iri}>" for iri in symmetric_predicates(store))
     quads = []
     findings = _n(GRAPH_FINDINGS)
     for result in triangulate(claims.statements, sources, symmetric):  # type: ignore[arg-type]

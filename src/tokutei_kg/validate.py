@@ -215,7 +215,8 @@ class _Checker:
         if observation.nationality != "all":
             country = self._entity_ref(observation, "nationality", observation.nationality, concepts=False)
             if country is not None and country.class_name != "Country":
-                self._error(observation, "nationality", "not-a-country", f"'{observation.nationality}' is not a Country")
+                self._error(observation, "nationality", "not-a-country",
+                            f"'{observation.nationality}' is not a Country")
         category = self._entity_ref(observation, "category", observation.category, concepts=False)
         if category is not None:
             kind = self.vocab.kinds.get(self.vocab.classes.get(category.class_name, ""), "")
