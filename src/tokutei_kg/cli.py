@@ -209,9 +209,12 @@ def query(ctx: click.Context, name: str | None, expression: str | None, fmt: str
     from .store import open_store
 
     project = _project(ctx)
-    if (name is None) == (expression is None):
+    if expression is not None and name is None:
+        query_text = QueryText(expression, "<inline>")
+    elif name is not None and expression is None:
+        query_text = resolve(name, project.sparql)
+    else:
         raise QueryError("error: give a query NAME or FILE, or -e SPARQL (one of them)")
-    query_text = QueryText(expression, "<inline>") if expression is not None else resolve(name, project.sparql)
     if endpoint:
         if binds or as_of:
             raise QueryError("error: --bind and --as-of work on the local dataset only, not with --endpoint")

@@ -5,8 +5,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from .evidence import Relation, summary
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from .analyse import Centrality, CoordinationPath
+
+Titles = Mapping[str, tuple[str, str, str]]
 
 
 def render_evidence(everything: list[Relation], chosen: list[Relation], fmt: str) -> str:
@@ -66,27 +76,27 @@ def _text(everything: list[Relation], chosen: list[Relation]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _node_label(graph: object, node: str, lang: str) -> str:
-    data = graph.nodes[node]  # type: ignore[attr-defined]
+def _node_label(graph: nx.MultiDiGraph, node: str, lang: str) -> str:
+    data = graph.nodes[node]
     return str(data.get(f"label_{lang}") or data["label_en"])
 
 
-def render_paths(graph: object, paths: list[object], titles: dict[str, tuple[str, str, str]], *, lang: str,
+def render_paths(graph: nx.MultiDiGraph, paths: Sequence[CoordinationPath], titles: Titles, *, lang: str,
                  fmt: str, start: str, end: str, max_hops: int) -> str:
     """Paths as text, Markdown or JSON, each hop with its relation, status and sources."""
     if fmt == "json":
-        return json.dumps({"from": graph.nodes[start]["id"], "to": graph.nodes[end]["id"],  # type: ignore[attr-defined]
+        return json.dumps({"from": graph.nodes[start]["id"], "to": graph.nodes[end]["id"],
                            "paths": [_path_dict(graph, p, titles, lang) for p in paths]},
                           ensure_ascii=False, indent=2) + "\n"
     head = (f"Coordination paths from {_node_label(graph, start, lang)} to {_node_label(graph, end, lang)} "
             f"(up to {max_hops} hops): {len(paths)} found")
     lines = [f"## {head}" if fmt == "md" else head]
     for number, path in enumerate(paths, start=1):
-        hops = len(path.hops)  # type: ignore[attr-defined]
+        hops = len(path.hops)
         lines.append("")
         lines.append(f"{number}. {hops} hop{'s' if hops != 1 else ''}: "
-                     + " → ".join(_node_label(graph, n, lang) for n in path.nodes))  # type: ignore[attr-defined]
-        for hop in path.hops:  # type: ignore[attr-defined]
+                     + " → ".join(_node_label(graph, n, lang) for n in path.nodes))
+        for hop in path.hops:
             best = hop.best
             relation = best.get(f"relation_label_{lang}") or best.get("relation_label_en") or best["relation"]
             a, b = _node_label(graph, hop.source, lang), _node_label(graph, hop.target, lang)
@@ -99,13 +109,13 @@ def render_paths(graph: object, paths: list[object], titles: dict[str, tuple[str
     return "\n".join(lines) + "\n"
 
 
-def _path_dict(graph: object, path: object, titles: dict[str, tuple[str, str, str]], lang: str) -> dict[str, object]:
+def _path_dict(graph: nx.MultiDiGraph, path: CoordinationPath, titles: Titles, lang: str) -> dict[str, object]:
     return {
-        "nodes": [graph.nodes[n]["id"] for n in path.nodes],  # type: ignore[attr-defined]
-        "labels": [_node_label(graph, n, lang) for n in path.nodes],  # type: ignore[attr-defined]
+        "nodes": [graph.nodes[n]["id"] for n in path.nodes],
+        "labels": [_node_label(graph, n, lang) for n in path.nodes],
         "hops": [
             {
-                "from": graph.nodes[h.source]["id"], "to": graph.nodes[h.target]["id"],  # type: ignore[attr-defined]
+                "from": graph.nodes[h.source]["id"], "to": graph.nodes[h.target]["id"],
                 "stated_direction": "forward" if h.forward else "backward",
                 "relations": [
                     {"relation": r["relation"], "status": r["status"], "n_sources": r["n_sources"],
@@ -115,20 +125,20 @@ def _path_dict(graph: object, path: object, titles: dict[str, tuple[str, str, st
                     for r in h.relations
                 ],
             }
-            for h in path.hops  # type: ignore[attr-defined]
+            for h in path.hops
         ],
     }
 
 
-def render_centrality(rows: list[object], single: list[tuple[str, str, str, str]], by_stage: dict[str, object],
-                      fmt: str) -> str:
+def render_centrality(rows: Sequence[Centrality], single: Sequence[tuple[str, str, str, str]],
+                      by_stage: Mapping[str, Counter[str]], fmt: str) -> str:
     fields = ["id", "label", "side", "degree", "cross_border_degree", "betweenness", "cross_border_brokerage", "stages"]
     if fmt == "json":
         return json.dumps({
             "institutions": [{f: getattr(r, f) for f in fields} for r in rows],
             "single_source_relations": [dict(zip(("subject", "relation", "object", "source"), s, strict=True))
                                         for s in single],
-            "degree_by_side_and_stage": {side: dict(sorted(c.items())) for side, c in sorted(by_stage.items())},  # type: ignore[attr-defined]
+            "degree_by_side_and_stage": {side: dict(sorted(c.items())) for side, c in sorted(by_stage.items())},
         }, ensure_ascii=False, indent=2) + "\n"
     if fmt == "csv":
         out = io.StringIO()
@@ -140,8 +150,8 @@ def render_centrality(rows: list[object], single: list[tuple[str, str, str, str]
     from .query import text_table
 
     header = ["id", "label", "side", "degree", "cross-border", "betweenness", "brokerage", "stages"]
-    table = [[_clip(r.id, 32), _clip(r.label, 44), r.side, str(r.degree), str(r.cross_border_degree),  # type: ignore[attr-defined]
-              f"{r.betweenness:.3f}", f"{r.cross_border_brokerage:.1f}", str(r.stages)]  # type: ignore[attr-defined]
+    table = [[_clip(r.id, 32), _clip(r.label, 44), r.side, str(r.degree), str(r.cross_border_degree),
+              f"{r.betweenness:.3f}", f"{r.cross_border_brokerage:.1f}", str(r.stages)]
              for r in rows]
     return (text_table(header, table)
             + f"{len(single)} relations rest on a single source (--format json lists them)\n")
