@@ -51,11 +51,11 @@ def test_build_prints_what_was_built(mini: Path) -> None:
     lines = result.stdout.splitlines()
     assert lines[0].startswith("built ") and lines[0].endswith("graph/built/tokutei.nq")
     assert lines[1:6] == [
-        "  sources       8",
-        "  entities      14",
-        "  claims        14",
+        "  sources       22",
+        "  entities      26",
+        "  claims        51",
         "  observations  3",
-        "  relations     11 (triangulated 2, corroborated 0, single-source 8, contested 1)",
+        "  relations     45 (triangulated 4, corroborated 0, single-source 39, contested 2)",
     ]
 
 
@@ -203,3 +203,8 @@ def test_partial_dates_keep_their_precision(date: str) -> None:
     parsed = PartialDate.parse(date)
     assert parsed.datatype == {4: "gYear", 7: "gYearMonth", 10: "date"}[len(date)]
     assert parsed.first_day().isoformat() <= parsed.last_day().isoformat()
+
+
+def test_outputs_are_readable_by_others(mini: Path) -> None:
+    path = built(mini)
+    assert path.stat().st_mode & 0o044 == 0o044  # not mkstemp's private 0600

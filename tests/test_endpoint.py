@@ -84,5 +84,5 @@ def test_unreachable_endpoint_is_one_line(mini: Path) -> None:
     result = CliRunner().invoke(main, ["--root", str(mini), "query", "-e", "ASK { ?s ?p ?o }",
                                        "--endpoint", f"http://127.0.0.1:{port}/query"])
     assert result.exit_code == 2
-    assert result.stderr.startswith(f"error: cannot reach http://127.0.0.1:{port}/query: ")
+    assert result.stderr.startswith(f"error: cannot reach http://127.0.0.1:{port}/query (")
     assert len(result.stderr.splitlines()) == 1

@@ -11,14 +11,25 @@ from collections.abc import Mapping
 from pathlib import Path
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_files(files: Mapping[Path, bytes]) -> None:
-    """Write all ``files`` or none of them (up to the final, individually atomic, renames)."""
+    """Write all ``files`` or none of them (up to the final, individually atomic, renames).
+
+    Files get the usual permissions (0666 less the umask), not ``mkstemp``'s private 0600, so a
+    web server or Neo4j running as another user can read the exports."""
     staged: list[tuple[str, Path]] = []
+    mode = 0o666 & ~_umask()
     try:
         for path, data in files.items():
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
             staged.append((tmp, path))
+            os.fchmod(fd, mode)
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
                 handle.flush()

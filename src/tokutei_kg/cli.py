@@ -110,14 +110,16 @@ def main(ctx: click.Context, root: Path | None, traceback: bool) -> None:
 @click.option("--as-of", "as_of", type=IsoDate(), help="Keep only what is valid on this date.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the N-Quads here instead of graph/built/tokutei.nq.")
+              help="Write the N-Quads here instead of graph/built/tokutei.nq (and write no exports).")
+@click.option("--no-exports", is_flag=True, help="Only the dataset: skip exports/ and the explorer.")
 @click.pass_context
 @handle_errors
-def build(ctx: click.Context, as_of: dt.date | None, strict: bool, output: Path | None) -> None:
+def build(ctx: click.Context, as_of: dt.date | None, strict: bool, output: Path | None, no_exports: bool) -> None:
     """Build the RDF dataset from graph/curated/*.csv and the ontology.
 
     Checks every row (exit 2 on bad input, naming file:row:column), validates the result with SHACL
-    (exit 1 if it does not conform), then writes canonical, sorted N-Quads atomically.
+    (exit 1 if it does not conform), then writes canonical, sorted N-Quads atomically, and every
+    export (exports/, with MANIFEST.json) and the explorer from them.
 
     \b
     Example:
@@ -142,6 +144,21 @@ def build(ctx: click.Context, as_of: dt.date | None, strict: bool, output: Path 
                f"{c['status:corroborated']}, single-source {c['status:single-source']}, contested "
                f"{c['status:contested']})")
     click.echo(f"  quads         {c['quads']} in {c['graphs']} named graphs")
+    if output is None and not no_exports:
+        exported = _write_outputs(project)
+        click.echo(f"  exports       {len(exported)} files in {display_path(project.root / 'exports')}/ "
+                   "(MANIFEST.json lists them)")
+
+
+def _write_outputs(project: Any) -> list[Path]:
+    """Everything derived from the built dataset: the exports, the explorer, then the manifest."""
+    from .export import write_exports, write_manifest
+    from .store import open_store
+
+    store = open_store(project.built)
+    written = write_exports(project, store)
+    written.append(write_manifest(project))
+    return sorted(set(written))
 
 
 @main.command()
@@ -205,7 +222,8 @@ def query(ctx: click.Context, name: str | None, expression: str | None, fmt: str
     from .errors import QueryError
     from .evidence import labels as labels_in
     from .pipeline import require_built
-    from .query import QueryText, parse_binding, render, resolve, run, run_remote
+    from .query import QueryText, parse_binding, render, resolve, run
+    from .remote import run_remote
     from .store import open_store
 
     project = _project(ctx)
@@ -409,3 +427,204 @@ def reason(ctx: click.Context) -> None:
     for iri in result.unsatisfiable:
         click.echo(f"  unsatisfiable class: {iri}", err=True)
     ctx.exit(1)
+
+
+# --- exports, the endpoint, other stores (issue 6) ------------------------------------------------
+
+def _export_formats() -> list[str]:
+    from .export import FORMATS
+
+    return list(FORMATS)
+
+
+@main.command()
+@click.option("-f", "--format", "formats", multiple=True, type=click.Choice(_export_formats()),
+              help="Format to write (repeatable; default: every format). `tokutei-kg export --list` describes them.")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Write one --format here (a file; a folder for neo4j and csv) instead of exports/.")
+@click.option("--list", "list_formats", is_flag=True, help="List the formats and what each is for.")
+@click.pass_context
+@handle_errors
+def export(ctx: click.Context, formats: tuple[str, ...], output: Path | None, list_formats: bool) -> None:
+    """Export the built dataset for other tools: RDF (Turtle, TriG, N-Quads, N-Triples, JSON-LD, RDF/XML,
+    canonical N-Quads), networks (GraphML, GEXF for Gephi, Cytoscape JSON, a Neo4j bundle), CSV tables
+    and HTML ontology docs.
+
+    Without -o, writes into exports/ (every format when --format is not given) and then
+    exports/MANIFEST.json with each file's size, SHA-256 and counts. Files are written atomically.
+
+    \b
+    Example:
+      tokutei-kg export
+      tokutei-kg export --format gexf --format graphml
+      tokutei-kg export --format neo4j -o /tmp/neo4j-import
+    """
+    from .errors import display_path
+    from .export import WRITERS, write_exports, write_format
+    from .pipeline import require_built
+    from .store import open_store
+
+    if list_formats:
+        for writer in WRITERS.values():
+            click.echo(f"{writer.name:8} {writer.target:22} {writer.description}")
+        return
+    if output is not None and len(formats) != 1:
+        raise click.UsageError("-o writes one format: give exactly one --format with it")
+    project = _project(ctx)
+    store = open_store(require_built(project))
+    if output is not None:
+        written = write_format(store, formats[0], output)
+    else:
+        written = write_exports(project, store, list(formats) or None)
+    for path in written:
+        click.echo(f"wrote {display_path(path)} ({path.stat().st_size:,} bytes)")
+
+
+@main.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Anything but loopback exposes the endpoint to your network.")
+@click.option("--cors", metavar="ORIGIN",
+              help="Allow web pages from ORIGIN (e.g. http://localhost:3000, or *) to query.")
+@click.option("--timeout", type=click.FloatRange(0.1, 600), default=10.0, show_default=True,
+              help="Seconds a query may run before it is stopped.")
+@click.pass_context
+@handle_errors
+def serve(ctx: click.Context, port: int, host: str, cors: str | None, timeout: float) -> None:
+    """Serve the built dataset as a read-only SPARQL 1.1 endpoint, with a query page in the browser.
+
+    Queries go to /query (GET or POST, SPARQL 1.1 Protocol); / is a query page with the query library;
+    /exports/ serves the exports (explorer, ontology docs). Updates, SERVICE and FROM outside the dataset
+    are refused; a query is stopped after --timeout seconds; results are capped at 16 MiB. Ctrl-C stops.
+
+    \b
+    Example:
+      tokutei-kg serve
+      tokutei-kg serve --port 8000 --cors http://localhost:3000
+      curl http://127.0.0.1:7878/query --data-urlencode 'query=ASK { ?s ?p ?o }'
+    """
+    import logging
+
+    from .serve import ServeOptions
+    from .serve import serve as run_server
+
+    project = _project(ctx)
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+
+    def ready(running: Any) -> None:
+        click.echo(f"serving {running.quads:,} quads read-only at {running.url} (SPARQL: {running.url}query) "
+                   f"— Ctrl-C stops", err=True)
+
+    run_server(project, ServeOptions(host=host, port=port, cors=cors, timeout=timeout), on_ready=ready)
+
+
+@main.command()
+@click.option("--endpoint", required=True, metavar="URL", help="SPARQL query endpoint of the store (for the check).")
+@click.option("--graph-store", metavar="URL",
+              help="Graph Store Protocol URL (default: guessed from --endpoint for Oxigraph, Fuseki, Virtuoso, "
+                   "GraphDB).")
+@click.option("--replace", is_flag=True, help="Replace each graph (HTTP PUT) instead of adding to it (POST).")
+@click.pass_context
+@handle_errors
+def push(ctx: click.Context, endpoint: str, graph_store: str | None, replace: bool) -> None:
+    """Upload the built dataset to a SPARQL store, one named graph at a time (SPARQL 1.1 Graph Store
+    HTTP Protocol), then check the triple count of every graph through the store's SPARQL endpoint.
+
+    Exit 1 if a count differs (e.g. graphs that held triples before a push without --replace).
+
+    \b
+    Example:
+      tokutei-kg push --endpoint http://127.0.0.1:7878/query --replace
+      tokutei-kg push --endpoint http://localhost:3030/ds/sparql --graph-store http://localhost:3030/ds/data
+    """
+    from .pipeline import require_built
+    from .remote import graph_store_url, push_summary
+    from .remote import push as push_dataset
+    from .store import open_store
+
+    store = open_store(require_built(_project(ctx)))
+    target = graph_store or graph_store_url(endpoint)
+    with click.progressbar(length=len(store), label=f"pushing to {target}", file=sys.stderr) as bar:
+        report = push_dataset(store, endpoint, graph_store=target, replace=replace, progress=bar.update)
+    differing = [c for c in report.counts if not c.ok]
+    click.echo(f"pushed {report.triples:,} triples in {len(report.counts)} graphs to {target} "
+               f"({'replaced' if replace else 'added'}); read back through {endpoint}: "
+               + ("every graph count matches" if not differing else
+                  f"{len(differing)} graph{'s differ' if len(differing) != 1 else ' differs'}"))
+    if differing:
+        lines = push_summary(report)
+        for line in lines[:1] + [line for line in lines[1:] if line.endswith("differs")]:
+            click.echo(line, err=True)
+        if not replace:
+            click.echo("hint: those graphs held triples before this push — push with --replace to replace them",
+                       err=True)
+        ctx.exit(1)
+
+
+@main.command()
+@click.option("--stage", help="Only the relations claimed at this stage and the entities in them (stage:matching).")
+@click.option("--around", help="Only the entities within --depth hops of this one (id, label or alias in en/id/ja).")
+@click.option("--depth", type=click.IntRange(1, 6), default=2, show_default=True, help="Hops around --around.")
+@click.option("--swimlane", is_flag=True,
+              help="Stage swimlanes: the journey left to right, Indonesian entities above, Japanese below.")
+@click.option("--lang", type=click.Choice(["en", "id", "ja"]), default="en", show_default=True,
+              help="Language the page opens in (it can be switched in the page).")
+@click.option("--as-of", "as_of", type=IsoDate(), help="Only what was valid on this date (the page opens at it).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write here (default: exports/explorer.html, or exports/explorer-<view>.html for a focused view).")
+@click.pass_context
+@handle_errors
+def viz(ctx: click.Context, stage: str | None, around: str | None, depth: int, swimlane: bool, lang: str,
+        as_of: dt.date | None, output: Path | None) -> None:
+    """Write the interactive network explorer: one offline HTML file (vis-network inlined, no CDN,
+    no network request) with search in en/id/ja, filters, an as-of slider, the evidence of every
+    relation, and coordination paths between two chosen entities.
+
+    \b
+    Example:
+      tokutei-kg viz
+      tokutei-kg viz --stage matching --lang ja
+      tokutei-kg viz --around kemnaker --depth 1 -o kemnaker.html
+      tokutei-kg viz --swimlane
+    """
+    from .errors import display_path
+    from .pipeline import require_built
+    from .store import open_store
+    from .visualise import ExplorerOptions, write_explorer
+
+    project = _project(ctx)
+    store = open_store(require_built(project))
+    options = ExplorerOptions(lang=lang, as_of=as_of, stage=stage or "", around=around or "", depth=depth,
+                              swimlane=swimlane)
+    for path in write_explorer(project, store, options=options, output=output):
+        click.echo(f"wrote {display_path(path)} ({path.stat().st_size / 1e6:.1f} MB) — open it in a web browser")
+
+
+@main.command()
+@click.option("-o", "--output-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the figures (default: exports/figures).")
+@click.option("--lang", type=click.Choice(["en", "id", "ja"]), default="en", show_default=True,
+              help="Language of the node labels (titles are always trilingual).")
+@click.option("--as-of", "as_of", type=IsoDate(), help="Only what was valid on this date.")
+@click.pass_context
+@handle_errors
+def figures(ctx: click.Context, output_dir: Path | None, lang: str, as_of: dt.date | None) -> None:
+    """Write figures for papers as SVG and PNG: the whole network, one network per stage, and the
+    series of Indonesian SSW residents in Japan (with its sources in the caption).
+
+    \b
+    Example:
+      tokutei-kg figures
+      tokutei-kg figures --lang ja -o paper/figures
+    """
+    from .errors import display_path
+    from .pipeline import require_built
+    from .store import open_store
+    from .visualise.figures import write_figures
+
+    project = _project(ctx)
+    result = write_figures(project, open_store(require_built(project)), output_dir=output_dir, lang=lang, as_of=as_of)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for path in result.paths:
+        click.echo(f"wrote {display_path(path)}")

@@ -223,8 +223,8 @@ def render(result: object, fmt: str, labels: Mapping[str, str] | None = None) ->
 
     Table and Markdown show IRIs by their label (``labels``: IRI → label in the chosen language);
     CSV, TSV and JSON keep the terms as they are, for programs."""
-    if isinstance(result, str):
-        return result
+    if isinstance(result, list):  # triples of a CONSTRUCT answered by a remote endpoint
+        return ox.serialize(result, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
     if isinstance(result, ox.QueryBoolean):
         value = bool(result)
         return json.dumps({"head": {}, "boolean": value}) + "\n" if fmt == "json" else f"{str(value).lower()}\n"
@@ -268,34 +268,3 @@ def _markdown(header: list[str], table: list[list[str]]) -> str:
     lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in table]
     return "\n".join(lines) + "\n"
 
-
-def run_remote(endpoint: str, query: QueryText, *, timeout: float = 60.0) -> object:
-    """Run a read-only query on a SPARQL 1.1 Protocol endpoint; answers parse like local ones."""
-    import urllib.error
-    import urllib.parse
-    import urllib.request
-
-    check_read_only(query)
-    if not endpoint.startswith(("http://", "https://")):
-        raise QueryError(f"error: --endpoint must be an http(s) URL, not '{endpoint}'")
-    is_ask = any(t.kind == "word" and t.value.upper() == "ASK" for t in tokens(query.text))
-    is_graph = any(t.kind == "word" and t.value.upper() in ("CONSTRUCT", "DESCRIBE") for t in tokens(query.text))
-    accept = "application/n-triples" if is_graph else "application/sparql-results+json"
-    request = urllib.request.Request(
-        endpoint, data=urllib.parse.urlencode({"query": query.text}).encode("utf-8"), method="POST",
-        headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": accept},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - http(s) checked above
-            body = response.read()
-    except urllib.error.HTTPError as exc:
-        detail = _one_line(exc.read().decode("utf-8", errors="replace"))
-        raise QueryError(f"error: {endpoint} answered {exc.code}: {detail}") from None
-    except (urllib.error.URLError, OSError) as exc:
-        raise QueryError(f"error: cannot reach {endpoint}: {getattr(exc, 'reason', exc)}") from None
-    if is_graph:
-        return body.decode("utf-8")  # N-Triples, printed as they came
-    result = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
-    if is_ask and not isinstance(result, ox.QueryBoolean):
-        raise QueryError(f"error: {endpoint} did not answer an ASK query with a boolean")
-    return result

@@ -11,14 +11,18 @@ of formats is :func:`formats_table`.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import importlib
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pyoxigraph as ox
+from typing import TYPE_CHECKING
 
 from ..errors import TokuteiError
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
 
 EXPORTS_DIR = "exports"
 MANIFEST_NAME = "MANIFEST.json"
@@ -35,6 +39,7 @@ class Output:
     path: str
     data: bytes
     counts: Mapping[str, int] = field(default_factory=dict)
+    format: str = ""
 
 
 class Inputs:
@@ -65,43 +70,45 @@ class Writer:
     description: str
     kind: str  # rdf | network | table | docs
     target: str  # a file name, or a folder name ending in "/" for a bundle of files
-    render: Callable[[Inputs], list[Output]]
+    function: str  # "module:function" in this package, imported when used (keeps --help fast)
 
     @property
     def bundle(self) -> bool:
         return self.target.endswith("/")
 
+    def render(self, inputs: Inputs) -> list[Output]:
+        module, _, name = self.function.partition(":")
+        return getattr(importlib.import_module(f"{__name__}.{module}"), name)(inputs)  # type: ignore[no-any-return]
+
 
 def _registry() -> dict[str, Writer]:
-    from . import docs, neo4j, network, rdf, tables
-
     writers = [
         Writer("ttl", "Turtle: the union of all named graphs (one graph), with prefixes", "rdf",
-               "tokutei.ttl", rdf.render_turtle),
+               "tokutei.ttl", "rdf:render_turtle"),
         Writer("trig", "TriG: the dataset with its named graphs (ontology, entities, sources, claims, "
-                       "findings, statistics, one per source)", "rdf", "tokutei.trig", rdf.render_trig),
+                       "findings, statistics, one per source)", "rdf", "tokutei.trig", "rdf:render_trig"),
         Writer("nq", "N-Quads: the dataset with its named graphs, one quad a line (GraphDB, Virtuoso, "
-                     "Fuseki, QLever, Oxigraph)", "rdf", "tokutei.nq", rdf.render_nquads),
+                     "Fuseki, QLever, Oxigraph)", "rdf", "tokutei.nq", "rdf:render_nquads"),
         Writer("nt", "N-Triples: the union of all named graphs, one triple a line", "rdf", "tokutei.nt",
-               rdf.render_ntriples),
+               "rdf:render_ntriples"),
         Writer("jsonld", "JSON-LD 1.1 with named graphs and an inline @context (also published as "
-                         "context.jsonld)", "rdf", "tokutei.jsonld", rdf.render_jsonld),
+                         "context.jsonld)", "rdf", "tokutei.jsonld", "rdf:render_jsonld"),
         Writer("rdfxml", "RDF/XML of the ontology alone, for Protégé", "rdf", "tokutei-ontology.rdf",
-               rdf.render_rdfxml),
+               "rdf:render_rdfxml"),
         Writer("c14n", "canonical N-Quads (RDFC-1.0, sorted): for diffing and hashing", "rdf",
-               "tokutei.c14n.nq", rdf.render_c14n),
+               "tokutei.c14n.nq", "rdf:render_c14n"),
         Writer("graphml", "GraphML of the network projection (Gephi, Cytoscape, yEd, networkx, igraph)",
-               "network", "tokutei.graphml", network.render_graphml),
+               "network", "tokutei.graphml", "network:render_graphml"),
         Writer("gexf", "GEXF 1.3 of the network with start/end dates for Gephi's timeline", "network",
-               "tokutei.gexf", network.render_gexf),
+               "tokutei.gexf", "network:render_gexf"),
         Writer("cyjs", "Cytoscape JSON (Cytoscape desktop, cytoscape.js)", "network", "tokutei.cyjs",
-               network.render_cyjs),
+               "network:render_cyjs"),
         Writer("neo4j", "Neo4j bundle: neo4j-admin import CSVs and a LOAD CSV Cypher script", "network",
-               "neo4j/", neo4j.render_neo4j),
+               "neo4j/", "neo4j:render_neo4j"),
         Writer("csv", "CSV tables of nodes, edges, claims and sources (spreadsheets, pandas; "
-                      "formula-safe)", "table", "csv/", tables.render_tables),
+                      "formula-safe)", "table", "csv/", "tables:render_tables"),
         Writer("docs", "HTML documentation of the ontology in English, Indonesian and Japanese", "docs",
-               "ontology.html", docs.render_docs),
+               "ontology.html", "docs:render_docs"),
     ]
     return {writer.name: writer for writer in writers}
 
@@ -119,7 +126,7 @@ def render(inputs: Inputs, formats: Sequence[str] | None = None) -> list[Output]
     outputs: list[Output] = []
     for name in FORMATS:
         if name in chosen:
-            outputs.extend(WRITERS[name].render(inputs))
+            outputs.extend(dataclasses.replace(output, format=name) for output in WRITERS[name].render(inputs))
     return outputs
 
 
@@ -134,16 +141,25 @@ def write_exports(project: object, store: ox.Store, formats: Sequence[str] | Non
     the previous exports byte-identical. Returns the paths written, the manifest last.
     """
     from ..atomic import write_files
-    from .manifest import render_manifest
 
     folder = exports_dir(project)
     outputs = render(Inputs(store), formats)
     files = {_inside(folder, output.path): output.data for output in outputs}
     write_files(files)
+    return [*files, write_manifest(project, outputs)]
+
+
+def write_manifest(project: object, outputs: Iterable[Output] = ()) -> Path:
+    """(Re)write ``exports/MANIFEST.json`` for the files now in exports/ — call it after anything
+    else that writes into exports/ (the explorer), so the manifest stays the last file written."""
+    from ..atomic import write_files
+    from .manifest import render_manifest
+
+    folder = exports_dir(project)
     manifest = _inside(folder, MANIFEST_NAME)
     built = project.built  # type: ignore[attr-defined]
     write_files({manifest: render_manifest(folder, outputs, built.read_bytes())})
-    return [*files, manifest]
+    return manifest
 
 
 def write_format(store: ox.Store, name: str, target: Path) -> list[Path]:
@@ -190,4 +206,4 @@ def counts_of(outputs: Iterable[Output]) -> dict[str, Mapping[str, int]]:
 
 
 __all__ = ["WRITERS", "FORMATS", "Writer", "Output", "Inputs", "ExportError", "render", "write_exports",
-           "write_format", "formats_table"]
+           "write_format", "write_manifest", "formats_table"]

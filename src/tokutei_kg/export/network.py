@@ -24,6 +24,9 @@ from . import Inputs, Output
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff\ud800-\udfff]")
 GEXF_NS = "http://gexf.net/1.3"
 NODE_LABEL = "label_en"
+# attributes that hold several values joined with "|" (sorted here, so the bytes do not depend on query order)
+LIST_ATTRIBUTES = frozenset({"aliases", "stages", "functions", "issues", "support_items", "sectors", "themes",
+                             "claims", "sources", "disputed_by", "source_types", "perspectives"})
 EDGE_LABEL = "relation_label_en"
 
 
@@ -38,13 +41,20 @@ def clean(value: object) -> str | int | bool | float:
     return _ILLEGAL_XML.sub("", str(value))
 
 
+def _tidy_value(name: str, value: object) -> str | int | bool | float:
+    value = clean(value)
+    if name in LIST_ATTRIBUTES and isinstance(value, str) and value:
+        return "|".join(sorted(set(value.split("|")) - {""}))
+    return value
+
+
 def tidy(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """A copy with nodes, edges and attribute names sorted and every value made a clean scalar."""
     out = nx.MultiDiGraph()
     for node in sorted(graph.nodes):
-        out.add_node(node, **{k: clean(v) for k, v in sorted(graph.nodes[node].items())})
+        out.add_node(node, **{k: _tidy_value(k, v) for k, v in sorted(graph.nodes[node].items())})
     for source, target, key, data in sorted(graph.edges(keys=True, data=True), key=lambda e: (e[0], e[1], e[2])):
-        out.add_edge(source, target, key=key, **{k: clean(v) for k, v in sorted(data.items())})
+        out.add_edge(source, target, key=key, **{k: _tidy_value(k, v) for k, v in sorted(data.items())})
     return out
 
 

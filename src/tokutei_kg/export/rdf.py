@@ -53,35 +53,41 @@ def ontology_triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
 
 # --- pure serialisers --------------------------------------------------------------------------
 
+def _serialize(items: Iterable[object], fmt: ox.RdfFormat, **options: object) -> bytes:
+    data = ox.serialize(items, format=fmt, **options)  # type: ignore[arg-type]
+    assert data is not None  # no output file given: Oxigraph returns the bytes
+    return data
+
+
 def _comment(data: bytes) -> bytes:
     return f"# {GENERATED}\n".encode() + data
 
 
 def serialize_turtle(triples: Sequence[ox.Triple]) -> bytes:
-    return _comment(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=EXPORT_PREFIXES))
+    return _comment(_serialize(triples, ox.RdfFormat.TURTLE, prefixes=EXPORT_PREFIXES))
 
 
 def serialize_trig(quads: Sequence[ox.Quad]) -> bytes:
-    return _comment(ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=EXPORT_PREFIXES))
+    return _comment(_serialize(quads, ox.RdfFormat.TRIG, prefixes=EXPORT_PREFIXES))
 
 
 def serialize_nquads(quads: Sequence[ox.Quad]) -> bytes:
-    return _comment(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
+    return _comment(_serialize(quads, ox.RdfFormat.N_QUADS))
 
 
 def serialize_ntriples(triples: Sequence[ox.Triple]) -> bytes:
-    return _comment(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
+    return _comment(_serialize(triples, ox.RdfFormat.N_TRIPLES))
 
 
 def serialize_c14n(quads: Iterable[ox.Quad]) -> bytes:
     """Canonical N-Quads: RDFC-1.0 blank-node labels, canonical N-Quads lines, sorted, no comment."""
-    lines = sorted(ox.serialize([q], format=ox.RdfFormat.N_QUADS).decode("utf-8")
+    lines = sorted(_serialize([q], ox.RdfFormat.N_QUADS).decode("utf-8")
                    for q in canonical_quads(quads))
     return "".join(lines).encode("utf-8")
 
 
 def serialize_rdfxml(triples: Sequence[ox.Triple]) -> bytes:
-    data = ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=EXPORT_PREFIXES)
+    data = _serialize(triples, ox.RdfFormat.RDF_XML, prefixes=EXPORT_PREFIXES)
     declaration, _, rest = data.partition(b"\n")
     return declaration + f"\n<!-- {GENERATED} -->\n".encode() + rest
 
@@ -109,9 +115,10 @@ def serialize_jsonld(quads: Sequence[ox.Quad]) -> bytes:
             node.setdefault("@type", []).append(_compact(quad.object.value))  # type: ignore[arg-type]
         else:
             node.setdefault(_compact(quad.predicate.value), []).append(_value(quad.object))
-    document: list[dict[str, object]] = []
+    document: list[object] = []
     for graph in sorted(graphs):
-        nodes = [{"@id": _compact(subject), **dict(sorted(props.items()))} for subject, props in sorted(graphs[graph].items())]
+        nodes = [{"@id": _compact(subject), **dict(sorted(props.items()))}
+                 for subject, props in sorted(graphs[graph].items())]
         if graph == "@default":
             document.extend(nodes)
         else:

@@ -1,0 +1,340 @@
+"""The HTTP side of ``tokutei-kg serve``: SPARQL 1.1 Protocol (``/query``, alias ``/sparql``), a query
+page (``/``), the exports (``/exports/…``), and every refusal a read-only endpoint owes its users.
+
+Refusals (reliability.md §2.6, §6.4): updates 403 (``/update``, ``update=``, ``application/sparql-update``,
+or an update smuggled into ``query=``); ``SERVICE`` and ``FROM``/``FROM NAMED`` outside the dataset 400
+with line:column; bad syntax 400 with line:column; a query body over the cap 413; an unexpected
+``Host`` (DNS rebinding) 421; a cross-site ``Origin`` 403; a wrong media type 415; too many queries at
+once 503 with ``Retry-After``; the time limit 503. No CORS header unless ``--cors ORIGIN``.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+import socket
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from ..query import QueryText, check_read_only, tokens
+from .engine import Answer, Engine
+
+log = logging.getLogger("tokutei_kg.serve")
+
+TEXT = "text/plain; charset=utf-8"
+FORM = "application/x-www-form-urlencoded"
+LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
+# the words check_read_only refuses as updates; here they are answered 403 rather than 400
+UPDATE_WORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"})
+
+
+@dataclass(frozen=True)
+class Site:
+    """What the handler serves besides queries: the page, the exports folder."""
+
+    page: bytes
+    script: bytes
+    exports: Path
+
+
+class Endpoint(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 64
+
+    def __init__(self, address: tuple[str, int], engine: Engine, site: Site, *, cors: str | None,
+                 max_query_bytes: int, max_in_flight: int) -> None:
+        super().__init__(address, Handler)
+        self.engine = engine
+        self.site = site
+        self.cors = cors
+        self.max_query_bytes = max_query_bytes
+        self.slots = threading.BoundedSemaphore(max_in_flight)
+        host, port = self.server_address[:2]
+        self.loopback = str(host) in LOOPBACK
+        self.allowed_hosts = {f"{name}:{port}" for name in ("127.0.0.1", "localhost", "[::1]")}
+
+
+class Refusal(Exception):
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+
+def is_update(text: str) -> bool:
+    """True when the text uses an update keyword (outside strings, IRIs and comments)."""
+    return any(t.kind == "word" and t.value.upper() in UPDATE_WORDS for t in tokens(text))
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: Endpoint
+    protocol_version = "HTTP/1.1"
+    timeout = 30  # seconds a client may take to send its request
+    disable_nagle_algorithm = True  # headers and body go out in two writes: no delayed-ACK stall
+
+    def version_string(self) -> str:
+        return "tokutei-kg"
+
+    # --- dispatch ---------------------------------------------------------------------------------
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        self._handle("GET")
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self._handle("HEAD")
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._handle("POST")
+
+    def do_OPTIONS(self) -> None:  # noqa: N802
+        self._handle("OPTIONS")
+
+    def do_PUT(self) -> None:  # noqa: N802
+        self._refuse_method()
+
+    def do_DELETE(self) -> None:  # noqa: N802
+        self._refuse_method()
+
+    def do_PATCH(self) -> None:  # noqa: N802
+        self._refuse_method()
+
+    def _refuse_method(self) -> None:
+        self.close_connection = True
+        self._send(405, TEXT, f"error: {self.command} is not allowed: this endpoint is read-only\n".encode(),
+                   {"Allow": "GET, HEAD, POST, OPTIONS"})
+
+    def _handle(self, method: str) -> None:
+        started = time.monotonic()
+        try:
+            self._check_host()
+            path = urllib.parse.urlsplit(self.path).path
+            if method == "OPTIONS":
+                self._preflight()
+            elif path in ("/query", "/sparql"):
+                self._query(method)
+            elif path == "/update":
+                raise Refusal(403, "error: updates are not allowed: this endpoint is read-only")
+            elif method == "POST":
+                raise Refusal(405, f"error: POST is not allowed on {path} — send queries to /query",
+                              {"Allow": "GET, HEAD"})
+            elif path in ("/", "/index.html"):
+                self._query_page(method)
+            else:
+                self._static(path, method)
+        except Refusal as refusal:
+            self.close_connection = True
+            self._send(refusal.status, TEXT, (refusal.message + "\n").encode("utf-8"), refusal.headers)
+            if method == "POST" and not getattr(self, "_body_read", False):
+                self._linger()
+        log.info("%s %s %s %.0f ms", method, urllib.parse.urlsplit(self.path).path, getattr(self, "_status", "-"),
+                 (time.monotonic() - started) * 1000)
+
+    # --- checks -------------------------------------------------------------------------------------
+
+    def _check_host(self) -> None:
+        host = (self.headers.get("Host") or "").lower()
+        if self.server.loopback and host not in self.server.allowed_hosts:
+            raise Refusal(421, f"error: unexpected Host header '{host[:80]}' — use "
+                               f"http://127.0.0.1:{self.server.server_address[1]}/")
+
+    def _check_origin(self) -> None:
+        origin = self.headers.get("Origin")
+        if origin is None:
+            return
+        same = f"http://{self.headers.get('Host', '')}".lower()
+        if origin.lower() != same and not self._cors_allows(origin):
+            raise Refusal(403, f"error: requests from {origin[:80]} are not allowed (start the server with "
+                               "--cors ORIGIN to allow a web page of another origin)")
+
+    def _cors_allows(self, origin: str | None) -> bool:
+        return bool(self.server.cors) and origin is not None and self.server.cors in ("*", origin)
+
+    def _cors_headers(self) -> dict[str, str]:
+        origin = self.headers.get("Origin")
+        if not self._cors_allows(origin):
+            return {}
+        return {"Access-Control-Allow-Origin": "*" if self.server.cors == "*" else str(origin), "Vary": "Origin"}
+
+    def _preflight(self) -> None:
+        if not self._cors_allows(self.headers.get("Origin")):
+            raise Refusal(405, "error: OPTIONS is only answered for the origin given with --cors",
+                          {"Allow": "GET, HEAD, POST"})
+        headers = {**self._cors_headers(), "Access-Control-Allow-Methods": "GET, POST",
+                   "Access-Control-Allow-Headers": "Accept, Content-Type", "Access-Control-Max-Age": "600"}
+        self._send(204, TEXT, b"", headers)
+
+    # --- SPARQL 1.1 Protocol ------------------------------------------------------------------------
+
+    def _parameters(self, method: str) -> tuple[dict[str, list[str]], str | None]:
+        """Query-string and form parameters, and a direct ``application/sparql-query`` body."""
+        query_string = urllib.parse.urlsplit(self.path).query
+        if len(query_string) > self.server.max_query_bytes * 3:
+            raise Refusal(414, f"error: the request line is longer than the limit ({self.server.max_query_bytes} "
+                               "bytes of query) — send long queries with POST")
+        parameters = _parse_qs(query_string)
+        if method != "POST":
+            return parameters, None
+        self._check_origin()
+        body = self._body()
+        media = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if media == FORM:
+            for name, values in _parse_qs(body).items():
+                parameters.setdefault(name, []).extend(values)
+            return parameters, None
+        if media == "application/sparql-query":
+            return parameters, body
+        if media == "application/sparql-update":
+            raise Refusal(403, "error: updates are not allowed: this endpoint is read-only")
+        raise Refusal(415, f"error: unsupported Content-Type '{media[:60]}' — send application/sparql-query or "
+                           f"{FORM}")
+
+    def _body(self) -> str:
+        length_header = self.headers.get("Content-Length")
+        if length_header is None:
+            raise Refusal(411, "error: a POST needs a Content-Length header")
+        try:
+            length = int(length_header)
+        except ValueError:
+            raise Refusal(400, "error: bad Content-Length header") from None
+        if length < 0 or length > self.server.max_query_bytes:
+            raise Refusal(413, f"error: the request body is larger than the limit ({self.server.max_query_bytes} "
+                               "bytes)")
+        self._body_read = True
+        try:
+            return self.rfile.read(length).decode("utf-8")
+        except UnicodeDecodeError:
+            raise Refusal(400, "error: the request body is not UTF-8") from None
+
+    def _query(self, method: str) -> None:
+        parameters, direct = self._parameters(method)
+        if "update" in parameters:
+            raise Refusal(403, "error: updates are not allowed: this endpoint is read-only")
+        if "default-graph-uri" in parameters or "named-graph-uri" in parameters:
+            raise Refusal(400, "error: default-graph-uri and named-graph-uri are not supported — the default "
+                               "graph is the union of the dataset; name its graphs with GRAPH <…> in the query")
+        texts = ([direct] if direct is not None else []) + parameters.get("query", [])
+        if len(texts) != 1:
+            raise Refusal(400, "error: give exactly one query (query= parameter or an application/sparql-query body)")
+        text = texts[0]
+        if len(text.encode("utf-8")) > self.server.max_query_bytes:
+            raise Refusal(413, f"error: the query is longer than the limit ({self.server.max_query_bytes} bytes)")
+        if is_update(text):
+            raise Refusal(403, "error: updates are not allowed: this endpoint is read-only")
+        try:
+            check_read_only(QueryText(text, "query"))
+        except Exception as exc:  # QueryError: SERVICE, FROM outside the dataset — one line with line:column
+            raise Refusal(400, str(exc).splitlines()[0]) from None
+        if not self.server.slots.acquire(blocking=False):
+            raise Refusal(503, "error: too many queries at once — try again in a moment", {"Retry-After": "1"})
+        try:
+            answer = self.server.engine.run({"query": text, "accept": self.headers.get("Accept") or "",
+                                             "format": (parameters.get("format") or [""])[0]})
+        finally:
+            self.server.slots.release()
+        self._answer(answer, method)
+
+    def _answer(self, answer: Answer, method: str) -> None:
+        if answer.status != 200:
+            self.close_connection = True
+        body = b"" if method == "HEAD" else answer.body
+        self._send(answer.status, answer.content_type, body, {"Cache-Control": "no-store"},
+                   length=len(answer.body))
+
+    # --- page and files -----------------------------------------------------------------------------
+
+    def _query_page(self, method: str) -> None:
+        csp = ("default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; "
+               "img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+        page = self.server.site.page
+        self._send(200, "text/html; charset=utf-8", b"" if method == "HEAD" else page,
+                   {"Content-Security-Policy": csp}, length=len(page))
+
+    def _static(self, path: str, method: str) -> None:
+        if path == "/page.js":
+            script = self.server.site.script
+            self._send(200, "text/javascript; charset=utf-8", b"" if method == "HEAD" else script, length=len(script))
+            return
+        if path == "/explorer":
+            self._send(302, TEXT, b"", {"Location": "/exports/explorer.html"})
+            return
+        if path.startswith("/exports/"):
+            target = _export_file(self.server.site.exports, urllib.parse.unquote(path[len("/exports/"):]))
+            if target is not None:
+                data = target.read_bytes()
+                kind = _content_type(target)
+                self._send(200, kind, b"" if method == "HEAD" else data, length=len(data))
+                return
+        raise Refusal(404, f"error: nothing at {path[:80]} — the query page is at /, queries go to /query")
+
+    def _linger(self, seconds: float = 1.0, limit: int = 8 * 1024 * 1024) -> None:
+        """After refusing a body unread: half-close and discard what the client is still sending (for a
+        moment, up to ``limit`` bytes), so it reads our answer instead of a connection reset."""
+        try:
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_WR)
+            self.connection.settimeout(0.2)
+            deadline, received = time.monotonic() + seconds, 0
+            while time.monotonic() < deadline and received < limit:
+                chunk = self.connection.recv(1 << 16)
+                if not chunk:
+                    break
+                received += len(chunk)
+        except OSError:
+            pass
+
+    # --- output -------------------------------------------------------------------------------------
+
+    def _send(self, status: int, content_type: str, body: bytes, headers: dict[str, str] | None = None,
+              length: int | None = None) -> None:
+        self._status = status
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body) if length is None else length))
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Referrer-Policy", "no-referrer")
+        for name, value in {**self._cors_headers(), **(headers or {})}.items():
+            self.send_header(name, value)
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if body:
+            self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (http.server's signature)
+        log.debug(format, *args)
+
+
+def _parse_qs(text: str) -> dict[str, list[str]]:
+    try:
+        return urllib.parse.parse_qs(text, keep_blank_values=True, strict_parsing=False, errors="strict")
+    except UnicodeDecodeError:
+        raise Refusal(400, "error: the parameters are not UTF-8") from None
+
+
+def _export_file(folder: Path, name: str) -> Path | None:
+    """A regular file inside ``folder`` (no traversal, no symlinks, no hidden temp files), else None."""
+    if not name or "\x00" in name or any(part in ("", ".", "..") or part.startswith(".") for part in name.split("/")):
+        return None
+    target = folder / name
+    try:
+        resolved = target.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
+    if target.is_symlink() or not resolved.is_file() or not resolved.is_relative_to(folder.resolve()):
+        return None
+    return resolved
+
+
+def _content_type(path: Path) -> str:
+    special = {".ttl": "text/turtle", ".trig": "application/trig", ".nq": "application/n-quads",
+               ".nt": "application/n-triples", ".jsonld": "application/ld+json", ".rdf": "application/rdf+xml",
+               ".graphml": "application/xml", ".gexf": "application/xml", ".cyjs": "application/json",
+               ".cypher": "text/plain", ".md": "text/markdown"}
+    kind = special.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return f"{kind}; charset=utf-8" if kind.startswith("text/") or kind.endswith(("json", "xml", "trig", "quads",
+                                                                                  "triples")) else kind
