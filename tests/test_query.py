@@ -25,10 +25,10 @@ def query(root: Path, *args: str) -> tuple[int, str, str]:
 
 
 @pytest.mark.parametrize(("fmt", "expected"), [
-    ("table", "n\n-\n8\n(1 row)\n"),
-    ("csv", "n\n8\n"),
-    ("tsv", "?n\n8\n"),
-    ("md", "| n |\n|---|\n| 8 |\n"),
+    ("table", "n\n--\n22\n(1 row)\n"),
+    ("csv", "n\n22\n"),
+    ("tsv", "?n\n22\n"),
+    ("md", "| n |\n|---|\n| 22 |\n"),
 ])
 def test_formats(project: Path, fmt: str, expected: str) -> None:
     code, out, _ = query(project, "-e", COUNT_SOURCES, "--format", fmt)
@@ -41,7 +41,7 @@ def test_json_is_sparql_results_json(project: Path) -> None:
     assert code == 0
     assert json.loads(out) == {
         "head": {"vars": ["n"]},
-        "results": {"bindings": [{"n": {"type": "literal", "value": "8",
+        "results": {"bindings": [{"n": {"type": "literal", "value": "22",
                                         "datatype": "http://www.w3.org/2001/XMLSchema#integer"}}]},
     }
 
@@ -53,13 +53,13 @@ def test_named_query_from_the_library(project: Path) -> None:
     assert lines[0] == "side,institution,class"
     assert "Indonesia,Ministry of Manpower,Ministry" in lines
     assert "Japan,Immigration Services Agency of Japan,Agency" in lines
-    assert len(lines) == 1 + 8
+    assert len(lines) == 1 + 11
 
 
 def test_query_file(project: Path, tmp_path: Path) -> None:
     path = tmp_path / "count.rq"
     path.write_text(COUNT_SOURCES, encoding="utf-8")
-    assert query(project, str(path), "--format", "csv")[:2] == (0, "n\n8\n")
+    assert query(project, str(path), "--format", "csv")[:2] == (0, "n\n22\n")
 
 
 def test_bind_an_entity_id_through_the_engine(project: Path) -> None:
