@@ -65,6 +65,14 @@ class KG:
                           keep=keep, limit=limit)
 
 
+    def explorer(self, *, lang: str = "en", as_of: dt.date | None = None, height: int = 720) -> Any:
+        """The interactive explorer inline in a notebook (a sandboxed iframe); nothing is written to disk."""
+        from .visualise import ExplorerOptions, notebook_explorer
+
+        return notebook_explorer(self.store, self.network(as_of=as_of), ExplorerOptions(lang=lang, as_of=as_of),
+                                 height=height)
+
+
 def load(root: str | Path | None = None) -> KG:
     """Open the built dataset of the project at ``root`` (default: found from here)."""
     return KG(Project.find(Path(root) if root is not None else None))

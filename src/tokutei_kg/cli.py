@@ -147,7 +147,7 @@ def build(ctx: click.Context, as_of: dt.date | None, strict: bool, output: Path 
     if output is None and not no_exports:
         exported = _write_outputs(project)
         click.echo(f"  exports       {len(exported)} files in {display_path(project.root / 'exports')}/ "
-                   "(MANIFEST.json lists them)")
+                   "(MANIFEST.json lists them; open exports/explorer.html in a browser)")
 
 
 def _write_outputs(project: Any) -> list[Path]:
@@ -155,8 +155,11 @@ def _write_outputs(project: Any) -> list[Path]:
     from .export import write_exports, write_manifest
     from .store import open_store
 
+    from .visualise import ExplorerOptions, write_explorer
+
     store = open_store(project.built)
     written = write_exports(project, store)
+    written += write_explorer(project, store, options=ExplorerOptions())
     written.append(write_manifest(project))
     return sorted(set(written))
 
@@ -340,10 +343,13 @@ def evidence(ctx: click.Context, triple: tuple[str, ...], statuses: tuple[str, .
 @click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True, help="At most this many paths.")
 @click.option("--lang", type=click.Choice(["en", "id", "ja"]), default="en", show_default=True)
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "md", "json"]), default="text", show_default=True)
+@click.option("--html", "html_output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write an explorer page (offline HTML) with just these paths highlighted.")
 @click.pass_context
 @handle_errors
 def paths(ctx: click.Context, start: str, end: str, max_hops: int, stage: str | None, via: str | None,
-          as_of: dt.date | None, min_status: str | None, limit: int, lang: str, fmt: str) -> None:
+          as_of: dt.date | None, min_status: str | None, limit: int, lang: str, fmt: str,
+          html_output: Path | None) -> None:
     """Coordination paths between two institutions, each hop with its relation and evidence.
 
     FROM and TO are ids, labels or aliases in English, Indonesian or Japanese (kemnaker, 入管, BP2MI).
@@ -354,6 +360,7 @@ def paths(ctx: click.Context, start: str, end: str, max_hops: int, stage: str | 
       tokutei-kg paths kemnaker isa
       tokutei-kg paths lpk accepting-organization --max-hops 3 --format md
       tokutei-kg paths BP2MI 入管 --min-status triangulated
+      tokutei-kg paths kemnaker isa --html kemnaker-isa.html
     """
     from .analyse import PathFilter, find_paths, nearest_reachable, resolve_node
     from .evidence import source_titles
@@ -377,6 +384,12 @@ def paths(ctx: click.Context, start: str, end: str, max_hops: int, stage: str | 
         ctx.exit(1)
     click.echo(render_paths(graph, found, source_titles(store), lang=lang, fmt=fmt, start=a, end=b,
                             max_hops=max_hops), nl=False)
+    if html_output is not None:
+        from .errors import display_path
+        from .visualise import write_paths_page
+
+        write_paths_page(html_output, graph, found, store, start=a, end=b, lang=lang, as_of=as_of)
+        click.echo(f"wrote {display_path(html_output)} — open it in a web browser", err=True)
 
 
 @main.command()

@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-ROW = 70  # vertical distance between two nodes of a column
-COLUMN = 220  # horizontal distance between two columns (room for a label of ~30 characters)
-MAX_ROWS = 12  # a band wraps into another column beyond this many rows
+ROW = 62  # vertical distance between two nodes of a column
+COLUMN = 200  # horizontal distance between two columns (room for a label of ~30 characters)
+MAX_ROWS = 14  # a band wraps into another column beyond this many rows
 MIDDLE_COLUMNS = 3
 BAND_GAP = 70  # between two bands of one side
-SIDE_GAP = 170  # between the middle block and a side
+SIDE_GAP = 150  # between the middle block and a side
 PASSES = 4
 
 BANDS: tuple[frozenset[str], ...] = (
@@ -155,7 +155,7 @@ def _side_regions(graph: nx.MultiDiGraph, positions: dict[str, tuple[int, int]])
 # ---------------------------------------------------------------------------------------------------
 
 LANE_ROWS = 5  # rows of one side in one lane before it wraps into another sub-column
-LANE_COLUMN = 200
+LANE_COLUMN = 250
 LANE_GAP = 40
 
 
@@ -175,33 +175,36 @@ def swimlane_layout(graph: nx.MultiDiGraph, stage_order: Sequence[str]) -> Layou
     Every node of ``graph`` must take part in at least one stage of ``stage_order``."""
     order = {stage: index for index, stage in enumerate(stage_order)}
     lanes: dict[int, dict[str, list[str]]] = {}
+    present: set[int] = set()
     for node in sorted(graph, key=lambda n: (_band(str(graph.nodes[n].get("kind"))), _initial_key(graph, n))):
         stages = [order[s] for s in node_stages(graph, node) if s in order]
+        present.update(stages)
         if not stages:
             raise ValueError(f"{graph.nodes[node]['id']} takes part in no stage")
         side = str(graph.nodes[node].get("side"))
         part = side if side in ("indonesia", "japan") else "middle"
         lanes.setdefault(min(stages), {}).setdefault(part, []).append(node)
     middle_rows = max((math.ceil(len(p.get("middle", [])) / _sub_columns(p)) for p in lanes.values()), default=0)
-    half_middle = (middle_rows * ROW) / 2 + ROW / 2
+    half_middle = (middle_rows * ROW) / 2 + ROW
     positions: dict[str, tuple[int, int]] = {}
     regions: list[dict[str, object]] = []
     x = 0.0
     deepest = {"indonesia": 0, "japan": 0}
-    for lane in sorted(lanes):
-        parts = lanes[lane]
+    for lane in sorted(present):  # a stage where nobody enters still gets its (narrow) lane
+        parts = lanes.get(lane, {})
         columns = _sub_columns(parts)
         width = columns * LANE_COLUMN
         for part, nodes in parts.items():
             for index, node in enumerate(nodes):
                 row, column = divmod(index, columns)
                 node_x = x + (column + 0.5) * LANE_COLUMN
+                stagger = ROW / 2 if column % 2 else 0  # labels of neighbouring sub-columns at other heights
                 if part == "middle":
                     rows = math.ceil(len(nodes) / columns)
-                    node_y = (row - (rows - 1) / 2) * ROW
+                    node_y = (row - (rows - 1) / 2) * ROW + stagger
                 else:
-                    node_y = (half_middle + (row + 0.5) * ROW) * (-1 if part == "indonesia" else 1)
-                    deepest[part] = max(deepest[part], row + 1)
+                    node_y = (half_middle + (row + 0.5) * ROW + stagger) * (-1 if part == "indonesia" else 1)
+                    deepest[part] = max(deepest[part], row + 2)
                 positions[node] = (round(node_x), round(node_y))
         regions.append({"kind": "lane", "key": stage_order[lane], "shade": len(regions) % 2,
                         "x0": round(x), "x1": round(x + width)})
@@ -209,12 +212,13 @@ def swimlane_layout(graph: nx.MultiDiGraph, stage_order: Sequence[str]) -> Layou
     top = -round(half_middle + deepest["indonesia"] * ROW + ROW)
     bottom = round(half_middle + deepest["japan"] * ROW + ROW / 2)
     for region in regions:
-        region.update(y0=top - 30, y1=bottom)
+        region.update(y0=top - 90, y1=bottom)  # room for a stage name of three lines
     right = round(x - LANE_GAP)
-    regions.append({"kind": "band", "key": "side:indonesia", "x0": 0, "x1": right, "y0": top, "y1": -round(half_middle)})
+    regions.append({"kind": "band", "key": "side:indonesia", "x0": 0, "x1": right, "y0": top,
+                    "y1": -round(half_middle)})
     regions.append({"kind": "band", "key": "side:japan", "x0": 0, "x1": right, "y0": round(half_middle), "y1": bottom})
     return Layout(positions, regions)
 
 
 def _sub_columns(parts: dict[str, list[str]]) -> int:
-    return max(1, *(math.ceil(len(nodes) / LANE_ROWS) for nodes in parts.values()))
+    return max([1, *(math.ceil(len(nodes) / LANE_ROWS) for nodes in parts.values())])

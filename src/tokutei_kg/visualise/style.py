@@ -3,6 +3,8 @@ entity, line style by triangulation status. The explorer's legend and the figure
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 # Okabe–Ito colours (distinguishable with the common colour-vision deficiencies).
 SIDE_COLOURS: dict[str, str] = {
     "indonesia": "#D55E00",
@@ -12,32 +14,45 @@ SIDE_COLOURS: dict[str, str] = {
 }
 SIDES = tuple(SIDE_COLOURS)
 
-# vis-network shape per kind; ``dashed`` draws the border dashed, so 13 kinds fit 9 shapes.
-# ``marker`` is the matplotlib marker the figures use for the same kind.
-KIND_SHAPES: dict[str, dict[str, object]] = {
-    "institution": {"shape": "dot", "dashed": False, "marker": "o"},
-    "collaboration": {"shape": "hexagon", "dashed": False, "marker": "h"},
-    "agreement": {"shape": "diamond", "dashed": False, "marker": "D"},
-    "law": {"shape": "square", "dashed": False, "marker": "s"},
-    "document": {"shape": "square", "dashed": True, "marker": "s"},
-    "programme": {"shape": "triangle", "dashed": False, "marker": "^"},
-    "system": {"shape": "triangle", "dashed": True, "marker": "^"},
-    "test": {"shape": "triangleDown", "dashed": False, "marker": "v"},
-    "event": {"shape": "star", "dashed": False, "marker": "*"},
-    "person": {"shape": "dot", "dashed": True, "marker": "o"},
-    "country": {"shape": "box", "dashed": False, "marker": "p"},
-    "place": {"shape": "triangleDown", "dashed": True, "marker": "v"},
-    "dataset": {"shape": "database", "dashed": False, "marker": "8"},
+
+@dataclass(frozen=True)
+class KindStyle:
+    shape: str  # vis-network node shape
+    dashed: bool  # dashed border in the explorer, hollow marker in the figures
+    marker: str  # matplotlib marker of the same kind
+
+
+@dataclass(frozen=True)
+class StatusStyle:
+    colour: str
+    dashes: tuple[int, ...]  # vis-network dash pattern; () is a solid line
+    width: float
+    linestyle: str  # the matplotlib linestyle that looks the same on paper
+
+
+# 13 kinds in 8 shapes: the dashed border tells apart kinds that share a shape.
+KIND_SHAPES: dict[str, KindStyle] = {
+    "institution": KindStyle("dot", False, "o"),
+    "collaboration": KindStyle("hexagon", False, "h"),
+    "agreement": KindStyle("diamond", False, "D"),
+    "law": KindStyle("square", False, "s"),
+    "document": KindStyle("square", True, "s"),
+    "programme": KindStyle("triangle", False, "^"),
+    "system": KindStyle("triangle", True, "^"),
+    "test": KindStyle("triangleDown", False, "v"),
+    "event": KindStyle("star", False, "*"),
+    "person": KindStyle("dot", True, "o"),
+    "country": KindStyle("box", False, "p"),
+    "place": KindStyle("triangleDown", True, "v"),
+    "dataset": KindStyle("diamond", True, "d"),
 }
 KINDS = tuple(KIND_SHAPES)
 
-# Line style per triangulation status: vis-network ``dashes`` (False or a dash pattern) and the
-# matplotlib linestyle that looks the same on paper.
-STATUS_STYLES: dict[str, dict[str, object]] = {
-    "triangulated": {"colour": "#3A3A3A", "dashes": False, "width": 2.6, "linestyle": "-"},
-    "corroborated": {"colour": "#3A3A3A", "dashes": [9, 5], "width": 1.8, "linestyle": "--"},
-    "single-source": {"colour": "#6E6E6E", "dashes": [2, 5], "width": 1.4, "linestyle": ":"},
-    "contested": {"colour": "#D62728", "dashes": False, "width": 2.6, "linestyle": "-"},
+STATUS_STYLES: dict[str, StatusStyle] = {
+    "triangulated": StatusStyle("#3A3A3A", (), 2.6, "-"),
+    "corroborated": StatusStyle("#3A3A3A", (9, 5), 1.8, "--"),
+    "single-source": StatusStyle("#6E6E6E", (2, 5), 1.4, ":"),
+    "contested": StatusStyle("#D62728", (), 2.6, "-"),
 }
 STATUSES = tuple(STATUS_STYLES)
 STATUS_RANK = {"triangulated": 3, "corroborated": 2, "single-source": 1, "contested": 0}
@@ -50,9 +65,13 @@ def style_table() -> dict[str, object]:
     """The palette as JSON-ready data for the explorer page."""
     return {
         "sides": dict(SIDE_COLOURS),
-        "kinds": {kind: {"shape": spec["shape"], "dashed": spec["dashed"]} for kind, spec in KIND_SHAPES.items()},
-        "statuses": {status: {"colour": spec["colour"], "dashes": spec["dashes"], "width": spec["width"]}
+        "kinds": {kind: {"shape": spec.shape, "dashed": spec.dashed} for kind, spec in KIND_SHAPES.items()},
+        "statuses": {status: {"colour": spec.colour, "dashes": list(spec.dashes) or False, "width": spec.width}
                      for status, spec in STATUS_STYLES.items()},
         "status_rank": dict(STATUS_RANK),
         "path": PATH_COLOUR,
+        # JSON objects lose their order (the page is written with sorted keys), so the orders travel apart.
+        "side_order": list(SIDES),
+        "kind_order": list(KINDS),
+        "status_order": list(STATUSES),
     }
