@@ -164,9 +164,12 @@ def _read_frame(conn: socket.socket) -> bytes:
     return _read_exactly(conn, size)
 
 
-def _read_exactly(conn: socket.socket, size: int) -> bytes:
+def _read_exactly(conn: socket.socket, size: int, deadline: float | None = None) -> bytes:
+    """``size`` bytes from ``conn``; with a ``deadline`` (monotonic), each read times out at it."""
     chunks, remaining = [], size
     while remaining:
+        if deadline is not None:
+            conn.settimeout(max(0.01, deadline - time.monotonic()))
         chunk = conn.recv(min(remaining, 1 << 16))
         if not chunk:
             raise ConnectionError("the query process ended early")
@@ -276,15 +279,7 @@ class Engine:
         size = _LENGTH.unpack(_read_exactly(conn, _LENGTH.size))[0]
         if size > limit:
             raise ConnectionError("frame over the limit")
-        chunks, remaining = [], size
-        while remaining:
-            conn.settimeout(max(0.01, deadline - time.monotonic()))
-            chunk = conn.recv(min(remaining, 1 << 16))
-            if not chunk:
-                raise ConnectionError("the query process ended early")
-            chunks.append(chunk)
-            remaining -= len(chunk)
-        return b"".join(chunks)
+        return _read_exactly(conn, size, deadline)
 
     def close(self) -> None:
         while not self._idle.empty():
