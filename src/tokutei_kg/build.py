@@ -321,7 +321,8 @@ def _add_observations(graph: Graph, observations: tuple[Observation, ...], entit
         graph.add((node, U(DCT + "identifier"), Literal(observation.id)))
         graph.add((node, U(QB + "dataSet"), resolve.entity(observation.dataset)))
         graph.add((node, U(TKG + "refPeriod"), date_literal(observation.period)))
-        nationality = U(ALL_NATIONALITIES) if observation.nationality == "all" else resolve.entity(observation.nationality)
+        is_total = observation.nationality == "all"
+        nationality = U(ALL_NATIONALITIES) if is_total else resolve.entity(observation.nationality)
         graph.add((node, U(TKG + "nationality"), nationality))
         graph.add((node, U(TKG + "category"), resolve.entity(observation.category)))
         graph.add((node, U(TKG + "personCount"), Literal(observation.count)))

@@ -154,7 +154,6 @@ def _write_outputs(project: Any) -> list[Path]:
     """Everything derived from the built dataset: the exports, the explorer, then the manifest."""
     from .export import write_exports, write_manifest
     from .store import open_store
-
     from .visualise import ExplorerOptions, write_explorer
 
     store = open_store(project.built)

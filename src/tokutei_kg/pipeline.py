@@ -78,7 +78,7 @@ def compile_project(project: Project, *, as_of: dt.date | None = None, shacl: bo
                     strict: bool = False) -> Compiled:
     """Load, check and build. Raises :class:`InputRejected` (bad input) or :class:`ValidationFailed`."""
     from .build import build_dataset, canonical_nquads
-    from .load import read_curated
+    from .reader import read_curated
     from .ontology import parse_turtle, vocabulary
     from .validate import check_records
 

@@ -1,4 +1,4 @@
-"""Stage 1: read the curated CSV tables strictly into typed records.
+"""Stage 1 (load): read the curated CSV tables strictly into typed records.
 
 Nothing is typed implicitly and nothing is silently changed: a value that is not exactly what its
 column expects becomes an error finding naming ``file:row:column``. No RDF here.
