@@ -78,8 +78,8 @@ def compile_project(project: Project, *, as_of: dt.date | None = None, shacl: bo
                     strict: bool = False) -> Compiled:
     """Load, check and build. Raises :class:`InputRejected` (bad input) or :class:`ValidationFailed`."""
     from .build import build_dataset, canonical_nquads
-    from .reader import read_curated
     from .ontology import parse_turtle, vocabulary
+    from .reader import read_curated
     from .validate import check_records
 
     ontology = parse_turtle(project.ontology, shown=project.ontology.relative_to(project.root))
