@@ -225,7 +225,6 @@ def query(ctx: click.Context, name: str | None, expression: str | None, fmt: str
     from .evidence import labels as labels_in
     from .pipeline import require_built
     from .query import QueryText, parse_binding, render, resolve, run
-    from .remote import run_remote
     from .store import open_store
 
     project = _project(ctx)
@@ -238,6 +237,8 @@ def query(ctx: click.Context, name: str | None, expression: str | None, fmt: str
     if endpoint:
         if binds or as_of:
             raise QueryError("error: --bind and --as-of work on the local dataset only, not with --endpoint")
+        from .remote import run_remote
+
         output = render(run_remote(endpoint, query_text), fmt)
     else:
         store = _dated(open_store(require_built(project)), as_of)
