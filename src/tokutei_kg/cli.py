@@ -240,7 +240,7 @@ def query(ctx: click.Context, name: str | None, expression: str | None, fmt: str
 
         output = render(run_remote(endpoint, query_text), fmt)
     else:
-        store = _dated(open_store(require_built(project)), as_of)
+        store = _dated(open_store(require_built(project), cache=True), as_of)
         bindings = dict(parse_binding(b, store) for b in binds)
         result = run(store, query_text, bindings)
         shown = Labels(store, lang) if fmt in ("table", "md") else None

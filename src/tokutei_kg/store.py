@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,18 +34,88 @@ from .namespaces import (
 from .records import PartialDate
 from .triangulate import Statement, triangulate
 
+# An on-disk copy of the built dataset (RocksDB) is reused by later runs instead of parsing the N-Quads
+# again. It is content-addressed: its folder is named after the SHA-256 of the N-Quads' bytes (and the
+# Oxigraph version), so a store built from other bytes — a stale one — can never be opened for these.
+CACHE_MIN_BYTES = 1 << 20  # below this, parsing into memory is as fast as opening RocksDB
+CACHE_KEEP = 4  # stores kept in the cache folder (the least recently used go first)
 
-def open_store(path: Path) -> ox.Store:
-    """An in-memory Oxigraph store holding the built N-Quads at ``path``."""
+
+def cache_root() -> Path | None:
+    """Where the on-disk stores live: ``$TOKUTEI_KG_CACHE`` (``off`` disables), else the user cache."""
+    chosen = os.environ.get("TOKUTEI_KG_CACHE", "")
+    if chosen.lower() in ("off", "0", "no", "false"):
+        return None
+    if chosen:
+        return Path(chosen)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "tokutei-kg"
+
+
+def cache_key(data: bytes) -> str:
+    digest = hashlib.sha256(data)
+    digest.update(f"\0pyoxigraph {ox.__version__}".encode())
+    return digest.hexdigest()[:40]
+
+
+def open_store(path: Path, *, cache: bool = False) -> ox.Store:
+    """An Oxigraph store holding the built N-Quads at ``path``: in memory, or with ``cache`` the on-disk
+    store of exactly these bytes (built on first use, then reused read-only by every later run)."""
     if not path.is_file():
         raise DatasetMissing(f"error: no built dataset at {path} — run `tokutei-kg build` first")
+    data = path.read_bytes()
+    root = cache_root() if cache and len(data) >= CACHE_MIN_BYTES else None
+    if root is not None:
+        store = _cached(root, data)
+        if store is not None:
+            return store
+    return _in_memory(path, data)
+
+
+def _in_memory(path: Path, data: bytes) -> ox.Store:
     store = ox.Store()
     try:
-        store.load(path.read_bytes(), format=ox.RdfFormat.N_QUADS)
+        store.load(data, format=ox.RdfFormat.N_QUADS)
     except SyntaxError as exc:
         raise DatasetMissing(f"error: the built dataset {path} is corrupt ({exc}) — "
                              "run `tokutei-kg build` again") from None
     return store
+
+
+def _cached(root: Path, data: bytes) -> ox.Store | None:
+    """The on-disk store for ``data``, creating it if needed; None when the cache cannot be used."""
+    final = root / cache_key(data)
+    try:
+        if not final.is_dir():
+            root.mkdir(parents=True, exist_ok=True)
+            temporary = Path(tempfile.mkdtemp(prefix=".building-", dir=root))
+            try:
+                writer = ox.Store(str(temporary / "db"))
+                writer.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+                writer.flush()
+                del writer
+                os.rename(temporary, final)  # atomic: the folder is complete or absent
+            except OSError:
+                if not final.is_dir():
+                    raise
+            finally:
+                shutil.rmtree(temporary, ignore_errors=True)
+            _evict(root, keep=final)
+        os.utime(final)
+    except (OSError, SyntaxError):
+        return None
+    try:
+        return ox.Store.read_only(str(final / "db"))
+    except OSError:  # a damaged store: drop it, the next run builds it again
+        shutil.rmtree(final, ignore_errors=True)
+        return None
+
+
+def _evict(root: Path, keep: Path) -> None:
+    stores = sorted((p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".") and p != keep),
+                    key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in stores[CACHE_KEEP - 1:]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def _n(iri: str) -> ox.NamedNode:
