@@ -90,24 +90,37 @@ def compile_project(project: Project, *, as_of: dt.date | None = None, shacl: bo
     if not report.ok or (strict and report.warnings):
         raise InputRejected(report)
     result = build_dataset(curated, ontology, vocab, as_of=as_of)
+    nquads = canonical_nquads(result.dataset)
     if shacl:
-        report.extend(_shacl(project, result))
+        report.extend(_shacl(project, result, nquads))
         if not report.ok or (strict and report.warnings):
             raise ValidationFailed(report)
-    nquads = canonical_nquads(result.dataset)
     return Compiled(result, report, nquads, _counts(result, nquads))
 
 
-def _shacl(project: Project, result: object) -> Report:
+def _shacl(project: Project, result: object, nquads: bytes) -> Report:
+    """SHACL on an Oxigraph copy of the dataset (:mod:`.shacl`); pySHACL on an rdflib copy for shapes
+    outside its subset, or when ``TOKUTEI_KG_SHACL=pyshacl``."""
     from rdflib import Graph
 
     from .ontology import parse_turtle
-    from .validate import check_shapes
+    from .shacl import Unsupported
+    from .validate import check_shapes, check_shapes_on_store
 
+    shapes = parse_turtle(project.shapes)
+    if os.environ.get("TOKUTEI_KG_SHACL", "").lower() != "pyshacl":
+        import pyoxigraph as ox
+
+        store = ox.Store()
+        store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+        try:
+            return check_shapes_on_store(store, shapes, result.origins)  # type: ignore[attr-defined]
+        except Unsupported:
+            pass
     union = Graph()
     for quad in result.dataset.quads((None, None, None, None)):  # type: ignore[attr-defined]
         union.add(quad[:3])
-    return check_shapes(union, parse_turtle(project.shapes), result.origins)  # type: ignore[attr-defined]
+    return check_shapes(union, shapes, result.origins)  # type: ignore[attr-defined]
 
 
 def _counts(result: object, nquads: bytes) -> dict[str, int]:
