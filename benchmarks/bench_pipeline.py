@@ -131,7 +131,7 @@ def project_for(size: str) -> Path:
 
 
 def turtle_of(nquads: Path) -> Path:
-    target = nquads.with_suffix(".ttl")
+    target = WORK / f"{nquads.parents[2].name}-{nquads.stem}.ttl"  # never beside the dataset (it may be tracked)
     if not target.is_file() or target.stat().st_mtime < nquads.stat().st_mtime:
         subprocess.run([PY, "-c", TO_TURTLE, str(nquads), str(target)], check=True)
     return target

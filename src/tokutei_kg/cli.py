@@ -130,7 +130,8 @@ def build(ctx: click.Context, as_of: dt.date | None, strict: bool, output: Path 
     from .pipeline import compile_project, write_built
 
     project = _project(ctx)
-    compiled = compile_project(project, as_of=as_of, strict=strict)
+    with _Stages() as stages:
+        compiled = compile_project(project, as_of=as_of, strict=strict, progress=stages)
     for finding in compiled.report.sorted():
         click.echo(str(finding), err=True)
     written = write_built(project, compiled, output)
@@ -148,6 +149,31 @@ def build(ctx: click.Context, as_of: dt.date | None, strict: bool, output: Path 
         exported = _write_outputs(project)
         click.echo(f"  exports       {len(exported)} files in {display_path(project.root / 'exports')}/ "
                    "(MANIFEST.json lists them; open exports/explorer.html in a browser)")
+
+
+class _Stages:
+    """Which stage a long command is in, on stderr — only on a terminal and only once 2 s have passed,
+    so piped and CI output never shows it."""
+
+    def __init__(self, after: float = 2.0) -> None:
+        import time
+
+        self.clock, self.after, self.shown, self.count = time.monotonic, after, False, 0
+        self.started = self.clock()
+        self.enabled = sys.stderr.isatty()
+
+    def __call__(self, stage: str) -> None:
+        self.count += 1
+        if self.enabled and self.clock() - self.started >= self.after:
+            click.echo(f"\r\033[K[{self.count}] {stage}…", err=True, nl=False)
+            self.shown = True
+
+    def __enter__(self) -> _Stages:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.shown:
+            click.echo("\r\033[K", err=True, nl=False)
 
 
 def _write_outputs(project: Any) -> list[Path]:

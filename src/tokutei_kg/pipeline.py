@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,24 +75,36 @@ class Compiled:
     counts: dict[str, int] = field(default_factory=dict)
 
 
+STAGES = ("reading the curated tables", "checking the records", "building the dataset",
+          "writing canonical N-Quads", "validating with SHACL")
+
+
 def compile_project(project: Project, *, as_of: dt.date | None = None, shacl: bool = True,
-                    strict: bool = False) -> Compiled:
-    """Load, check and build. Raises :class:`InputRejected` (bad input) or :class:`ValidationFailed`."""
+                    strict: bool = False, progress: Callable[[str], None] | None = None) -> Compiled:
+    """Load, check and build. Raises :class:`InputRejected` (bad input) or :class:`ValidationFailed`.
+
+    ``progress`` is called with each of :data:`STAGES` as it starts (the CLI shows them on a terminal)."""
+    step = progress or (lambda _stage: None)
     from .build import build_dataset, canonical_nquads
     from .ontology import parse_turtle, vocabulary
     from .reader import read_curated
     from .validate import check_records
 
+    step(STAGES[0])
     ontology = parse_turtle(project.ontology, shown=project.ontology.relative_to(project.root))
     vocab = vocabulary(ontology)
     curated, report = read_curated(project.curated, project.root)
+    step(STAGES[1])
     if report.ok:
         report.extend(check_records(curated, vocab, project.root))
     if not report.ok or (strict and report.warnings):
         raise InputRejected(report)
+    step(STAGES[2])
     result = build_dataset(curated, ontology, vocab, as_of=as_of)
+    step(STAGES[3])
     nquads = canonical_nquads(result.dataset)
     if shacl:
+        step(STAGES[4])
         report.extend(_shacl(project, result, nquads))
         if not report.ok or (strict and report.warnings):
             raise ValidationFailed(report)
