@@ -221,10 +221,13 @@ def query(ctx: click.Context, name: str | None, expression: str | None, fmt: str
       tokutei-kg query -e 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }' --format csv
       tokutei-kg query actors-by-side --endpoint http://127.0.0.1:7878/query
     """
+    from pyoxigraph import QuerySolutions
+
     from .errors import QueryError
     from .evidence import labels as labels_in
+    from .header import is_check
     from .pipeline import require_built
-    from .query import QueryText, parse_binding, render, resolve, run
+    from .query import QueryText, counted, parse_binding, render, resolve, run
     from .store import open_store
 
     project = _project(ctx)
@@ -234,31 +237,24 @@ def query(ctx: click.Context, name: str | None, expression: str | None, fmt: str
         query_text = resolve(name, project.sparql)
     else:
         raise QueryError("error: give a query NAME or FILE, or -e SPARQL (one of them)")
+    shown = None
     if endpoint:
         if binds or as_of:
             raise QueryError("error: --bind and --as-of work on the local dataset only, not with --endpoint")
         from .remote import run_remote
 
-        output = render(run_remote(endpoint, query_text), fmt)
+        result = run_remote(endpoint, query_text)
     else:
         store = _dated(open_store(require_built(project)), as_of)
         bindings = dict(parse_binding(b, store) for b in binds)
         result = run(store, query_text, bindings)
         shown = {**labels_in(store, "en"), **labels_in(store, lang)} if fmt in ("table", "md") else None
-        output = render(result, fmt, shown)
-    click.echo(output, nl=False)
-    if query_text.name.endswith("-violation") and _has_rows(output, fmt):
+    failures = 0
+    if is_check(query_text.name) and isinstance(result, QuerySolutions):
+        result, failures = counted(result)  # a check fails when it finds any row
+    click.echo(render(result, fmt, shown), nl=False)
+    if failures:
         ctx.exit(1)
-
-
-def _has_rows(output: str, fmt: str) -> bool:
-    """Whether a rendered SELECT answer has any row (for the *-violation checks' exit code)."""
-    if fmt == "table":
-        return not output.rstrip().endswith("(0 rows)")
-    if fmt == "json":
-        return '"bindings":[]' not in output
-    header_lines = 2 if fmt == "md" else 1
-    return len(output.strip().splitlines()) > header_lines
 
 
 @main.command()
@@ -279,14 +275,9 @@ def queries(ctx: click.Context) -> None:
 
 
 def _question(path: Path) -> str:
-    for line in path.read_text(encoding="utf-8").splitlines():
-        stripped = line.lstrip("# ").strip()
-        if line.startswith("#") and stripped.lower().startswith(("question (en):", "en:")):
-            return stripped.split(":", 1)[1].strip()
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.startswith("#") and line.lstrip("# ").strip():
-            return line.lstrip("# ").strip()
-    return ""
+    from .header import parse_header
+
+    return parse_header(path.read_text(encoding="utf-8")).text("en")
 
 
 @main.command()

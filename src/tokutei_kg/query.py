@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph as ox
 
@@ -154,12 +155,19 @@ def lookup_entity(store: ox.Store, identifier: str) -> ox.NamedNode | None:
     return None
 
 
+def names_dataset(text: str) -> bool:
+    """Whether the query names its own dataset (``FROM`` / ``FROM NAMED``), e.g. the QC checks'
+    ``FROM <…/graph/ontology>``: then that dataset is used, not the union of every graph."""
+    return any(t.kind == "word" and t.value.upper() == "FROM" for t in tokens(text))
+
+
 def query_variables(text: str) -> set[str]:
     return {t.value[1:] for t in tokens(text) if t.kind == "var"}
 
 
 def run(store: ox.Store, query: QueryText, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None) -> object:
-    """Run a read-only query over the union of the dataset's graphs."""
+    """Run a read-only query over the union of the dataset's graphs, or over the graphs it names
+    with ``FROM`` (the dataset must be one of ours: :func:`check_read_only`)."""
     check_read_only(query)
     bindings = dict(bindings or {})
     unknown = sorted(set(bindings) - query_variables(query.text))
@@ -169,7 +177,7 @@ def run(store: ox.Store, query: QueryText, bindings: Mapping[str, ox.NamedNode |
     try:
         return store.query(
             query.text,
-            use_default_graph_as_union=True,
+            use_default_graph_as_union=not names_dataset(query.text),
             prefixes=dict(PREFIXES),
             substitutions={ox.Variable(k): v for k, v in bindings.items()},
         )
@@ -217,6 +225,14 @@ def rows(solutions: object, *, short: bool = True,
     variables = [v.value for v in solutions.variables]  # type: ignore[attr-defined]
     table = [[_term_text(s[v], short=short, labels=labels) for v in variables] for s in solutions]  # type: ignore[attr-defined]
     return variables, table
+
+
+def counted(result: ox.QuerySolutions) -> tuple[ox.QuerySolutions, int]:
+    """The solutions and how many there are (for the checks' exit code): read once as SPARQL JSON,
+    counted, and parsed back so they can still be rendered in any format."""
+    data = result.serialize(format=ox.QueryResultsFormat.JSON)
+    count = len(json.loads(data)["results"]["bindings"])
+    return cast(ox.QuerySolutions, ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)), count
 
 
 def render(result: object, fmt: str, labels: Mapping[str, str] | None = None) -> str:
