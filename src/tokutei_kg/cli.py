@@ -188,7 +188,7 @@ def validate(ctx: click.Context, no_shacl: bool) -> None:
         ctx.exit(exc.exit_code)
     except ValidationFailed as exc:
         report = exc.report  # type: ignore[assignment]
-    report.extend(run_checks(project.ontology, project.checks()))
+    report.extend(run_checks(project.ontology, project.checks(), root=project.root))
     _print_findings(report, stream=sys.stdout)
     if not report.ok:
         ctx.exit(1)
