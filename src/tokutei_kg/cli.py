@@ -224,10 +224,8 @@ def query(ctx: click.Context, name: str | None, expression: str | None, fmt: str
     from pyoxigraph import QuerySolutions
 
     from .errors import QueryError
-    from .evidence import labels as labels_in
-    from .header import is_check
     from .pipeline import require_built
-    from .query import QueryText, counted, parse_binding, render, resolve, run
+    from .query import Labels, QueryText, counted, is_check, parse_binding, render, resolve, run
     from .store import open_store
 
     project = _project(ctx)
@@ -248,7 +246,7 @@ def query(ctx: click.Context, name: str | None, expression: str | None, fmt: str
         store = _dated(open_store(require_built(project)), as_of)
         bindings = dict(parse_binding(b, store) for b in binds)
         result = run(store, query_text, bindings)
-        shown = {**labels_in(store, "en"), **labels_in(store, lang)} if fmt in ("table", "md") else None
+        shown = Labels(store, lang) if fmt in ("table", "md") else None
     failures = 0
     if is_check(query_text.name) and isinstance(result, QuerySolutions):
         result, failures = counted(result)  # a check fails when it finds any row

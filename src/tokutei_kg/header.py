@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-CHECK_SUFFIX = "-violation"
 # The field names of the two shapes, in the order a header gives them.
 QUESTION_FIELDS = ("Question (en)", "Pertanyaan (id)", "質問 (ja)", "Parameters", "Answer")
 CHECK_FIELDS = ("Check (en)", "Pemeriksaan (id)", "チェック (ja)", "Input", "Columns")
@@ -95,9 +94,4 @@ def parse_header(text: str) -> Header:
     return Header(tuple((key, value) for key, value in fields))
 
 
-def is_check(name: str) -> bool:
-    """Whether a library query name is a QC check (``*-violation``: any row is a failure)."""
-    return name.endswith(CHECK_SUFFIX)
-
-
-__all__ = ["Header", "Parameter", "parse_header", "is_check", "QUESTION_FIELDS", "CHECK_FIELDS", "CHECK_SUFFIX"]
+__all__ = ["Header", "Parameter", "parse_header", "QUESTION_FIELDS", "CHECK_FIELDS"]
