@@ -288,7 +288,7 @@ def rows(solutions: object, *, short: bool = True,
 def counted(result: ox.QuerySolutions) -> tuple[ox.QuerySolutions, int]:
     """The solutions and how many there are (for the checks' exit code): read once as SPARQL JSON,
     counted, and parsed back so they can still be rendered in any format."""
-    data = result.serialize(format=ox.QueryResultsFormat.JSON)
+    data = result.serialize(format=ox.QueryResultsFormat.JSON) or b""  # bytes: no output file given
     count = len(json.loads(data)["results"]["bindings"])
     return cast(ox.QuerySolutions, ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)), count
 
@@ -299,7 +299,7 @@ def render(result: object, fmt: str, labels: Mapping[str, str] | Labels | None =
     Table and Markdown show IRIs by their label (``labels``: IRI → label in the chosen language);
     CSV, TSV and JSON keep the terms as they are, for programs."""
     if isinstance(result, list):  # triples of a CONSTRUCT answered by a remote endpoint
-        return ox.serialize(result, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+        return (ox.serialize(result, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
     if isinstance(result, ox.QueryBoolean):
         value = bool(result)
         return json.dumps({"head": {}, "boolean": value}) + "\n" if fmt == "json" else f"{str(value).lower()}\n"

@@ -167,7 +167,7 @@ def graphs_of(quads: Iterable[ox.Quad]) -> dict[str, list[ox.Triple]]:
     """Triples per graph name (``""`` for the default graph), graphs and triples sorted."""
     graphs: dict[str, set[ox.Triple]] = {}
     for quad in quads:
-        name = "" if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name.value  # type: ignore[union-attr]
+        name = "" if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name.value
         graphs.setdefault(name, set()).add(quad.triple)
     return {name: sorted(triples, key=str) for name, triples in sorted(graphs.items())}
 
