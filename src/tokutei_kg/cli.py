@@ -127,13 +127,16 @@ def build(ctx: click.Context, as_of: dt.date | None, strict: bool, output: Path 
       tokutei-kg build --as-of 2020-01-01 -o /tmp/tokutei-2020.nq
     """
     from .errors import display_path
-    from .pipeline import compile_project, write_built
+    from .pipeline import compile_project, write_built, writing
 
     project = _project(ctx)
-    compiled = compile_project(project, as_of=as_of, strict=strict)
-    for finding in compiled.report.sorted():
-        click.echo(str(finding), err=True)
-    written = write_built(project, compiled, output)
+    exports = output is None and not no_exports
+    with writing(project):  # one build at a time; the dataset, its record and exports/ change as one unit
+        compiled = compile_project(project, as_of=as_of, strict=strict)
+        for finding in compiled.report.sorted():
+            click.echo(str(finding), err=True)
+        files = write_built(project, compiled, output, exports=exports)
+    written = files[:1]
     c = compiled.counts
     click.echo(f"built {', '.join(display_path(p) for p in written)}" + (f" (as of {as_of})" if as_of else ""))
     click.echo(f"  sources       {c['sources']}")
@@ -144,23 +147,10 @@ def build(ctx: click.Context, as_of: dt.date | None, strict: bool, output: Path 
                f"{c['status:corroborated']}, single-source {c['status:single-source']}, contested "
                f"{c['status:contested']})")
     click.echo(f"  quads         {c['quads']} in {c['graphs']} named graphs")
-    if output is None and not no_exports:
-        exported = _write_outputs(project)
-        click.echo(f"  exports       {len(exported)} files in {display_path(project.root / 'exports')}/ "
+    if exports:
+        exported = [path for path in files if path.is_relative_to(project.exports)]
+        click.echo(f"  exports       {len(exported)} files in {display_path(project.exports)}/ "
                    "(MANIFEST.json lists them; open exports/explorer.html in a browser)")
-
-
-def _write_outputs(project: Any) -> list[Path]:
-    """Everything derived from the built dataset: the exports, the explorer, then the manifest."""
-    from .export import write_exports, write_manifest
-    from .store import open_store
-    from .visualise import ExplorerOptions, write_explorer
-
-    store = open_store(project.built)
-    written = write_exports(project, store)
-    written += write_explorer(project, store, options=ExplorerOptions())
-    written.append(write_manifest(project))
-    return sorted(set(written))
 
 
 @main.command()
@@ -483,12 +473,15 @@ def export(ctx: click.Context, formats: tuple[str, ...], output: Path | None, li
         return
     if output is not None and len(formats) != 1:
         raise click.UsageError("-o writes one format: give exactly one --format with it")
+    from .pipeline import writing
+
     project = _project(ctx)
     store = open_store(require_built(project))
     if output is not None:
         written = write_format(store, formats[0], output)
     else:
-        written = write_exports(project, store, list(formats) or None)
+        with writing(project):
+            written = write_exports(project, store, list(formats) or None)
     for path in written:
         click.echo(f"wrote {display_path(path)} ({path.stat().st_size:,} bytes)")
 
