@@ -104,6 +104,19 @@ def main(ctx: click.Context, root: Path | None, traceback: bool) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj.update(root=root, traceback=traceback)
+    _encoding_safe_output()
+
+
+def _encoding_safe_output() -> None:
+    """A terminal that cannot show a character (PYTHONIOENCODING=ascii, LANG=C) gets ``\\u2014``
+    escapes instead of an error — which would come after a command had written its files."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and getattr(stream, "errors", "strict") == "strict":
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):
+                pass
 
 
 @main.command()
@@ -313,8 +326,14 @@ def evidence(ctx: click.Context, triple: tuple[str, ...], statuses: tuple[str, .
 
     if triple and len(triple) != 3:
         raise QueryError("error: give a whole triple: SUBJECT RELATION OBJECT (e.g. kemnaker operates ipkol)")
+    from .arguments import check_relation, check_stage
+
     project = _project(ctx)
-    everything = ev.relations(open_store(require_built(project)), lang=lang, as_of=as_of)
+    store = open_store(require_built(project))
+    if triple:
+        check_relation(store, triple[1])
+    stage = check_stage(store, stage) if stage else stage
+    everything = ev.relations(store, lang=lang, as_of=as_of)
     wanted = () if "all" in statuses or triple else (statuses or ("single-source", "contested"))
     chosen = ev.select(everything, statuses=wanted, entity=entity or "", stage=stage or "",
                        triple=triple if triple else None)  # type: ignore[arg-type]
@@ -353,6 +372,7 @@ def paths(ctx: click.Context, start: str, end: str, max_hops: int, stage: str | 
       tokutei-kg paths kemnaker isa --html kemnaker-isa.html
     """
     from .analyse import PathFilter, find_paths, nearest_reachable, resolve_node
+    from .arguments import check_ends, check_stage
     from .evidence import source_titles
     from .network import to_network
     from .pipeline import require_built
@@ -363,6 +383,8 @@ def paths(ctx: click.Context, start: str, end: str, max_hops: int, stage: str | 
     store = open_store(require_built(project))
     graph = to_network(store, as_of=as_of)
     a, b = resolve_node(graph, start), resolve_node(graph, end)
+    check_ends(graph.nodes[a]["id"], graph.nodes[b]["id"])
+    stage = check_stage(store, stage) if stage else stage
     keep = PathFilter(stage=stage or "", min_status=min_status or "", via=resolve_node(graph, via) if via else "")
     found = find_paths(graph, a, b, max_hops=max_hops, keep=keep, limit=limit)
     if not found:
