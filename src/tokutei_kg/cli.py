@@ -110,13 +110,13 @@ def main(ctx: click.Context, root: Path | None, traceback: bool) -> None:
 def _encoding_safe_output() -> None:
     """A terminal that cannot show a character (PYTHONIOENCODING=ascii, LANG=C) gets ``\\u2014``
     escapes instead of an error — which would come after a command had written its files."""
+    import contextlib
+
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None and getattr(stream, "errors", "strict") == "strict":
-            try:
+            with contextlib.suppress(ValueError, OSError):
                 reconfigure(errors="backslashreplace")
-            except (ValueError, OSError):
-                pass
 
 
 @main.command()
