@@ -83,8 +83,8 @@ def os_error(exc: OSError, path: Path) -> OutputError:
         return OutputError(f"{shown}: error: cannot write: {exc.strerror or 'permission denied'} — make "
                            f"{display_path(path.parent)} writable or choose another output path; "
                            "the previous outputs are unchanged")
-    return OutputError(f"{shown}: error: cannot write: {exc.strerror or exc} — choose another output path; "
-                       "the previous outputs are unchanged")
+    return OutputError(f"{shown}: error: cannot write a file in {display_path(path.parent)}: "
+                       f"{exc.strerror or exc} — choose another output path; the previous outputs are unchanged")
 
 
 def _stage(path: Path, data: bytes, mode: int) -> str:
