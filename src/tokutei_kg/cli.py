@@ -104,6 +104,19 @@ def main(ctx: click.Context, root: Path | None, traceback: bool) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj.update(root=root, traceback=traceback)
+    _encoding_safe_output()
+
+
+def _encoding_safe_output() -> None:
+    """A terminal that cannot show a character (PYTHONIOENCODING=ascii, LANG=C) gets ``\\u2014``
+    escapes instead of an error — which would come after a command had written its files."""
+    import contextlib
+
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and getattr(stream, "errors", "strict") == "strict":
+            with contextlib.suppress(ValueError, OSError):
+                reconfigure(errors="backslashreplace")
 
 
 @main.command()
@@ -127,13 +140,16 @@ def build(ctx: click.Context, as_of: dt.date | None, strict: bool, output: Path 
       tokutei-kg build --as-of 2020-01-01 -o /tmp/tokutei-2020.nq
     """
     from .errors import display_path
-    from .pipeline import compile_project, write_built
+    from .pipeline import compile_project, write_built, writing
 
     project = _project(ctx)
-    compiled = compile_project(project, as_of=as_of, strict=strict)
-    for finding in compiled.report.sorted():
-        click.echo(str(finding), err=True)
-    written = write_built(project, compiled, output)
+    exports = output is None and not no_exports
+    with writing(project):  # one build at a time; the dataset, its record and exports/ change as one unit
+        compiled = compile_project(project, as_of=as_of, strict=strict)
+        for finding in compiled.report.sorted():
+            click.echo(str(finding), err=True)
+        files = write_built(project, compiled, output, exports=exports)
+    written = files[:1]
     c = compiled.counts
     click.echo(f"built {', '.join(display_path(p) for p in written)}" + (f" (as of {as_of})" if as_of else ""))
     click.echo(f"  sources       {c['sources']}")
@@ -144,23 +160,10 @@ def build(ctx: click.Context, as_of: dt.date | None, strict: bool, output: Path 
                f"{c['status:corroborated']}, single-source {c['status:single-source']}, contested "
                f"{c['status:contested']})")
     click.echo(f"  quads         {c['quads']} in {c['graphs']} named graphs")
-    if output is None and not no_exports:
-        exported = _write_outputs(project)
-        click.echo(f"  exports       {len(exported)} files in {display_path(project.root / 'exports')}/ "
+    if exports:
+        exported = [path for path in files if path.is_relative_to(project.exports)]
+        click.echo(f"  exports       {len(exported)} files in {display_path(project.exports)}/ "
                    "(MANIFEST.json lists them; open exports/explorer.html in a browser)")
-
-
-def _write_outputs(project: Any) -> list[Path]:
-    """Everything derived from the built dataset: the exports, the explorer, then the manifest."""
-    from .export import write_exports, write_manifest
-    from .store import open_store
-    from .visualise import ExplorerOptions, write_explorer
-
-    store = open_store(project.built)
-    written = write_exports(project, store)
-    written += write_explorer(project, store, options=ExplorerOptions())
-    written.append(write_manifest(project))
-    return sorted(set(written))
 
 
 @main.command()
@@ -312,8 +315,14 @@ def evidence(ctx: click.Context, triple: tuple[str, ...], statuses: tuple[str, .
 
     if triple and len(triple) != 3:
         raise QueryError("error: give a whole triple: SUBJECT RELATION OBJECT (e.g. kemnaker operates ipkol)")
+    from .arguments import check_relation, check_stage
+
     project = _project(ctx)
-    everything = ev.relations(open_store(require_built(project)), lang=lang, as_of=as_of)
+    store = open_store(require_built(project))
+    if triple:
+        check_relation(store, triple[1])
+    stage = check_stage(store, stage) if stage else stage
+    everything = ev.relations(store, lang=lang, as_of=as_of)
     wanted = () if "all" in statuses or triple else (statuses or ("single-source", "contested"))
     chosen = ev.select(everything, statuses=wanted, entity=entity or "", stage=stage or "",
                        triple=triple if triple else None)  # type: ignore[arg-type]
@@ -352,6 +361,7 @@ def paths(ctx: click.Context, start: str, end: str, max_hops: int, stage: str | 
       tokutei-kg paths kemnaker isa --html kemnaker-isa.html
     """
     from .analyse import PathFilter, find_paths, nearest_reachable, resolve_node
+    from .arguments import check_ends, check_stage
     from .evidence import source_titles
     from .network import to_network
     from .pipeline import require_built
@@ -362,6 +372,8 @@ def paths(ctx: click.Context, start: str, end: str, max_hops: int, stage: str | 
     store = open_store(require_built(project))
     graph = to_network(store, as_of=as_of)
     a, b = resolve_node(graph, start), resolve_node(graph, end)
+    check_ends(graph.nodes[a]["id"], graph.nodes[b]["id"])
+    stage = check_stage(store, stage) if stage else stage
     keep = PathFilter(stage=stage or "", min_status=min_status or "", via=resolve_node(graph, via) if via else "")
     found = find_paths(graph, a, b, max_hops=max_hops, keep=keep, limit=limit)
     if not found:
@@ -472,12 +484,15 @@ def export(ctx: click.Context, formats: tuple[str, ...], output: Path | None, li
         return
     if output is not None and len(formats) != 1:
         raise click.UsageError("-o writes one format: give exactly one --format with it")
+    from .pipeline import writing
+
     project = _project(ctx)
     store = open_store(require_built(project))
     if output is not None:
         written = write_format(store, formats[0], output)
     else:
-        written = write_exports(project, store, list(formats) or None)
+        with writing(project):
+            written = write_exports(project, store, list(formats) or None)
     for path in written:
         click.echo(f"wrote {display_path(path)} ({path.stat().st_size:,} bytes)")
 

@@ -135,10 +135,10 @@ def parse_binding(text: str, store: ox.Store | None = None) -> tuple[str, ox.Nam
     if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
         raise QueryError(f"error: bad --bind '{text}' — write name=value, e.g. --bind actor=kemnaker")
     if value.startswith("<") and value.endswith(">"):
-        return name, ox.NamedNode(value[1:-1])
+        return name, _iri(text, value[1:-1])
     prefix, colon, local = value.partition(":")
     if colon and prefix in PREFIXES:
-        return name, ox.NamedNode(PREFIXES[prefix] + local)
+        return name, _iri(text, PREFIXES[prefix] + local)
     if colon and re.fullmatch(r"[a-z]+", prefix) and re.fullmatch(r"[a-z0-9-]+", local):
         return name, ox.NamedNode(f"{ID}{prefix}/{local}")
     if re.fullmatch(r"-?\d+", value):
@@ -148,6 +148,14 @@ def parse_binding(text: str, store: ox.Store | None = None) -> tuple[str, ox.Nam
         if entity is not None:
             return name, entity
     return name, ox.Literal(value)
+
+
+def _iri(text: str, iri: str) -> ox.NamedNode:
+    try:
+        return ox.NamedNode(iri)
+    except ValueError as exc:
+        raise QueryError(f"error: bad --bind '{text}': '{iri}' is not an IRI ({exc}) — write an absolute IRI "
+                         "such as <https://w3id.org/tokutei-kg/id/institution/kemnaker>, or an entity id") from None
 
 
 def lookup_entity(store: ox.Store, identifier: str) -> ox.NamedNode | None:

@@ -36,15 +36,20 @@ Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple  # … and in its ob
 
 
 def open_store(path: Path) -> ox.Store:
-    """An in-memory Oxigraph store holding the built N-Quads at ``path``."""
+    """An in-memory Oxigraph store holding the built N-Quads at ``path``, checked against the record
+    the build wrote beside it (``checksum.verify``)."""
     if not path.is_file():
         raise DatasetMissing(f"error: no built dataset at {path} — run `tokutei-kg build` first")
+    from .checksum import verify
+
     store = ox.Store()
+    data = path.read_bytes()
     try:
-        store.load(path.read_bytes(), format=ox.RdfFormat.N_QUADS)
+        store.load(data, format=ox.RdfFormat.N_QUADS)
     except SyntaxError as exc:
         raise DatasetMissing(f"error: the built dataset {path} is corrupt ({exc}) — "
                              "run `tokutei-kg build` again") from None
+    verify(path, data, len(store))
     return store
 
 
