@@ -1,9 +1,12 @@
-"""The explorer at thousands of entities: above ``OVERVIEW_AT`` the page opens on an overview (one node per
+"""The explorer, paths and analyse at scale. Above ``OVERVIEW_AT`` the page opens on an overview (one node per
 side and class, positions from Python), expands a group on demand, and draws on their own the entities a
-user selects or that lie on highlighted paths. Behaviour only: the timings live in benchmarks/bench_explorer.py."""
+user selects or that lie on highlighted paths. Path search prunes by distance and must find exactly the
+paths networkx finds; analyse estimates betweenness above ``EXACT_UP_TO`` and says so. Behaviour only:
+the timings live in benchmarks/bench_explorer.py."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,10 +14,13 @@ from typing import Any
 import networkx as nx
 import pyoxigraph as ox
 import pytest
+from click.testing import CliRunner
 
 from conftest import require
 from test_browser import ARGS, CHROMIUM, Session
-from tokutei_kg.analyse import find_paths
+from tokutei_kg import analyse
+from tokutei_kg.analyse import PathFilter, centrality, centrality_note, find_paths, path_view, paths_between_sides
+from tokutei_kg.cli import main
 from tokutei_kg.network import to_network
 from tokutei_kg.visualise import ExplorerOptions, catalogue, explorer_data, render_explorer
 from tokutei_kg.visualise.catalogue import Catalogue
@@ -122,6 +128,88 @@ def test_overview_layout_is_deterministic_and_keeps_members_by_their_group(
         assert abs(x - place["x"]) <= half and abs(y - place["y"]) <= half
     assert len(set(layout.positions.values())) == graph.number_of_nodes()  # no two entities on one spot
     assert len({(p["x"], p["y"]) for p in places.values()}) == len(places)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Paths and analyse
+# ---------------------------------------------------------------------------------------------------
+
+
+def side_institutions(graph: nx.MultiDiGraph, side: str) -> list[str]:
+    return sorted(n for n, d in graph.nodes(data=True) if d["kind"] == "institution" and d["side"] == side)
+
+
+def test_pruned_search_finds_exactly_the_networkx_paths(curated: tuple[nx.MultiDiGraph, Catalogue],
+                                                         large: tuple[nx.MultiDiGraph, Catalogue]) -> None:
+    for graph in (curated[0], large[0]):
+        view = path_view(graph)
+        pairs = [(a, b) for a in side_institutions(graph, "indonesia")[:6] for b in side_institutions(graph, "japan")[:6]]
+        total = 0
+        for a, b in pairs:
+            for hops in (1, 2, 3, 4):
+                ours = sorted(analyse._simple_paths(view, a, b, hops))
+                assert ours == sorted(nx.all_simple_paths(view, a, b, cutoff=hops)), (a, b, hops)
+                total += len(ours)
+        assert total > 100
+
+
+def test_paths_between_sides_is_find_paths_for_every_pair(curated: tuple[nx.MultiDiGraph, Catalogue]) -> None:
+    graph, _ = curated
+    found = paths_between_sides(graph)
+    expected = {}
+    for a in side_institutions(graph, "indonesia"):
+        for b in side_institutions(graph, "japan"):
+            paths = find_paths(graph, a, b)
+            if paths:
+                expected[(a, b)] = paths
+    assert found == expected
+    assert len(found) > 100  # most pairs are joined within four hops
+
+
+def test_a_view_without_the_ends_is_rebuilt(curated: tuple[nx.MultiDiGraph, Catalogue]) -> None:
+    graph, _ = curated
+    keep = PathFilter(kinds=frozenset({"agreement"}))
+    a, b = node_of(graph, "kemnaker"), node_of(graph, "isa")
+    assert find_paths(graph, a, b, keep=keep, view=path_view(graph, keep)) == find_paths(graph, a, b, keep=keep)
+
+
+def test_analyse_is_exact_on_the_curated_graph(curated: tuple[nx.MultiDiGraph, Catalogue]) -> None:
+    graph, _ = curated
+    assert centrality_note(graph) == ""
+    view = path_view(graph)
+    exact = nx.betweenness_centrality(view, normalized=True)
+    assert {r.node: r.betweenness for r in centrality(graph)} == {n: round(v, 4) for n, v in exact.items()}
+
+
+def test_analyse_estimates_above_the_threshold_and_says_so(curated: tuple[nx.MultiDiGraph, Catalogue],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    graph, _ = curated
+    exact = centrality(graph)
+    monkeypatch.setattr(analyse, "EXACT_UP_TO", 50)
+    monkeypatch.setattr(analyse, "SAMPLE_SOURCES", 20)
+    size = path_view(graph).number_of_nodes()
+    assert centrality_note(graph) == ("betweenness and brokerage estimated from 20 sampled source entities "
+                                      f"(seed {analyse.SEED}); exact up to 50 entities, this graph has {size:,}")
+    estimate = centrality(graph)
+    assert estimate == centrality(graph)  # seeded: the same graph gives the same estimate
+    assert estimate != exact
+    assert ({(r.id, r.degree, r.cross_border_degree, r.stages) for r in estimate}
+            == {(r.id, r.degree, r.cross_border_degree, r.stages) for r in exact})
+
+
+def test_analyse_command_states_the_estimate(mini: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert CliRunner().invoke(main, ["--root", str(mini), "build"]).exit_code == 0
+    monkeypatch.setattr(analyse, "EXACT_UP_TO", 3)
+    monkeypatch.setattr(analyse, "SAMPLE_SOURCES", 2)
+    table = CliRunner().invoke(main, ["--root", str(mini), "analyse"])
+    assert table.exit_code == 0
+    note = table.stdout.splitlines()[-1]
+    assert note.startswith("betweenness and brokerage estimated from 2 sampled source entities (seed 20190625); "
+                           "exact up to 3 entities, this graph has ")
+    answer = CliRunner().invoke(main, ["--root", str(mini), "analyse", "--format", "json"])
+    assert json.loads(answer.stdout)["estimate"] == note
+    rows = CliRunner().invoke(main, ["--root", str(mini), "analyse", "--format", "csv"])
+    assert rows.stderr == f"note: {note}\n" and note not in rows.stdout
 
 
 # ---------------------------------------------------------------------------------------------------
