@@ -408,15 +408,18 @@ def analyse(ctx: click.Context, as_of: dt.date | None, lang: str, fmt: str) -> N
       tokutei-kg analyse
       tokutei-kg analyse --format json > analysis.json
     """
-    from .analyse import centrality, degree_by_side_and_stage, single_source_relations
+    from .analyse import centrality, centrality_note, degree_by_side_and_stage, single_source_relations
     from .network import to_network
     from .pipeline import require_built
     from .render import render_centrality
     from .store import open_store
 
     graph = to_network(open_store(require_built(_project(ctx))), as_of=as_of)
+    note = centrality_note(graph)  # above analyse.EXACT_UP_TO entities betweenness is a seeded estimate
     click.echo(render_centrality(centrality(graph, lang=lang), single_source_relations(graph),
-                                 degree_by_side_and_stage(graph), fmt), nl=False)
+                                 degree_by_side_and_stage(graph), fmt, note), nl=False)
+    if note and fmt == "csv":
+        click.echo(f"note: {note}", err=True)
 
 
 @main.command()
