@@ -34,9 +34,13 @@ from .namespaces import (
 from .records import PartialDate
 from .triangulate import Statement, triangulate
 
+Subject = ox.NamedNode | ox.BlankNode | ox.Triple  # what Oxigraph puts in a quad's subject position
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple  # … and in its object position
+
+
 # An on-disk copy of the built dataset (RocksDB) is reused by later runs instead of parsing the N-Quads
-# again. It is content-addressed: its folder is named after the SHA-256 of the N-Quads' bytes (and the
-# Oxigraph version), so a store built from other bytes — a stale one — can never be opened for these.
+# again. It is keyed on the SHA-256 in the dataset's record (checksum.py) and every open still checks the
+# bytes against that record, so a store built from other bytes — a stale one — is never used.
 CACHE_MIN_BYTES = 1 << 20  # below this, parsing into memory is as fast as opening RocksDB
 CACHE_KEEP = 4  # stores kept in the cache folder (the least recently used go first)
 
@@ -52,62 +56,79 @@ def cache_root() -> Path | None:
     return Path(base) / "tokutei-kg"
 
 
-def cache_key(data: bytes) -> str:
-    digest = hashlib.sha256(data)
-    digest.update(f"\0pyoxigraph {ox.__version__}".encode())
-    return digest.hexdigest()[:40]
-
-
 def open_store(path: Path, *, cache: bool = False) -> ox.Store:
-    """An Oxigraph store holding the built N-Quads at ``path``: in memory, or with ``cache`` the on-disk
-    store of exactly these bytes (built on first use, then reused read-only by every later run)."""
+    """An Oxigraph store holding the built N-Quads at ``path``, checked against the record the build
+    wrote beside it (``checksum.verify``): in memory, or with ``cache`` the on-disk store of exactly
+    these bytes (built on first use, then opened read-only by every later run)."""
     if not path.is_file():
         raise DatasetMissing(f"error: no built dataset at {path} — run `tokutei-kg build` first")
+    from .checksum import verify
+
     data = path.read_bytes()
     root = cache_root() if cache and len(data) >= CACHE_MIN_BYTES else None
-    if root is not None:
-        store = _cached(root, data)
+    folder = _cache_folder(root, path) if root is not None else None
+    if folder is not None:
+        store = _cached(folder, path, data)
         if store is not None:
             return store
-    return _in_memory(path, data)
-
-
-def _in_memory(path: Path, data: bytes) -> ox.Store:
     store = ox.Store()
     try:
         store.load(data, format=ox.RdfFormat.N_QUADS)
     except SyntaxError as exc:
         raise DatasetMissing(f"error: the built dataset {path} is corrupt ({exc}) — "
                              "run `tokutei-kg build` again") from None
+    verify(path, data, len(store))
     return store
 
 
-def _cached(root: Path, data: bytes) -> ox.Store | None:
-    """The on-disk store for ``data``, creating it if needed; None when the cache cannot be used."""
-    final = root / cache_key(data)
+def _cache_folder(root: Path, path: Path) -> Path | None:
+    """``root/<sha256 from the record>-<oxigraph version>``, or None without a readable record."""
+    import json
+
+    from .checksum import record_path
+
     try:
-        if not final.is_dir():
-            root.mkdir(parents=True, exist_ok=True)
-            temporary = Path(tempfile.mkdtemp(prefix=".building-", dir=root))
+        digest = json.loads(record_path(path).read_bytes())["sha256"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # the in-memory path reports the missing or broken record
+    if not isinstance(digest, str) or not digest.isalnum():
+        return None
+    return root / f"{digest[:40]}-oxigraph-{ox.__version__}"
+
+
+def _cached(folder: Path, path: Path, data: bytes) -> ox.Store | None:
+    """The on-disk store for ``data`` (verified against its record), creating it if needed; None when
+    the cache cannot be used. Raises :class:`DatasetMissing` when the bytes do not match the record."""
+    from .checksum import verify
+
+    try:
+        if not (folder / "quads").is_file():
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            temporary = Path(tempfile.mkdtemp(prefix=".building-", dir=folder.parent))
             try:
                 writer = ox.Store(str(temporary / "db"))
                 writer.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+                quads = len(writer)
+                verify(path, data, quads)  # never keep a store for bytes the record does not vouch for
                 writer.flush()
                 del writer
-                os.rename(temporary, final)  # atomic: the folder is complete or absent
+                (temporary / "quads").write_text(str(quads), encoding="ascii")
+                os.rename(temporary, folder)  # atomic: the folder is complete or absent
             except OSError:
-                if not final.is_dir():
+                if not (folder / "quads").is_file():
                     raise
             finally:
                 shutil.rmtree(temporary, ignore_errors=True)
-            _evict(root, keep=final)
-        os.utime(final)
-    except (OSError, SyntaxError):
+            _evict(folder.parent, keep=folder)
+        quads = int((folder / "quads").read_text(encoding="ascii"))
+        os.utime(folder)
+    except (OSError, SyntaxError, ValueError):
         return None
+    verify(path, data, quads)
     try:
-        return ox.Store.read_only(str(final / "db"))
+        return ox.Store.read_only(str(folder / "db"))
     except OSError:  # a damaged store: drop it, the next run builds it again
-        shutil.rmtree(final, ignore_errors=True)
+        shutil.rmtree(folder, ignore_errors=True)
         return None
 
 
@@ -118,20 +139,32 @@ def _evict(root: Path, keep: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def solutions(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> ox.QuerySolutions:
+    """The answer to one of the project's own SELECT queries, typed as solutions."""
+    if not isinstance(result, ox.QuerySolutions):
+        raise TypeError(f"expected the solutions of a SELECT query, not {type(result).__name__}")
+    return result
+
+
 def _n(iri: str) -> ox.NamedNode:
     return ox.NamedNode(iri)
+
+
+def _text(term: Term) -> str:
+    """The lexical value of an IRI, blank node or literal (a quoted triple as N-Triples)."""
+    return str(term) if isinstance(term, ox.Triple) else term.value
 
 
 def symmetric_predicates(store: ox.Store) -> set[str]:
     """IRIs of the relations the ontology declares symmetric (materialised both ways at build time)."""
     declared = store.quads_for_pattern(None, _n(RDF + "type"), _n(OWL + "SymmetricProperty"), None)
-    return {quad.subject.value for quad in declared}
+    return {_text(quad.subject) for quad in declared}
 
 
-def _holds(node: object, store: ox.Store, graph: ox.NamedNode, day: dt.date) -> bool:
+def _holds(node: Subject, store: ox.Store, graph: ox.NamedNode, day: dt.date) -> bool:
     for predicate, test in ((TKG + "validFrom", "from"), (TKG + "validUntil", "until")):
         for quad in store.quads_for_pattern(node, _n(predicate), None, graph):
-            date = PartialDate(quad.object.value)
+            date = PartialDate(_text(quad.object))
             if test == "from" and day < date.first_day():
                 return False
             if test == "until" and day > date.last_day():
@@ -170,38 +203,38 @@ def as_of(store: ox.Store, day: dt.date) -> ox.Store:
     return kept
 
 
-def _claim_of(node: object) -> object:
+def _claim_of(node: Subject) -> Subject:
     """The claim a claim-graph node belongs to (``…/claim/x#quote`` belongs to ``…/claim/x``)."""
     if isinstance(node, ox.NamedNode) and "#" in node.value:
         return ox.NamedNode(node.value.split("#", 1)[0])
     return node
 
 
-def _observed_by(store: ox.Store, node: object, day: dt.date) -> bool:
+def _observed_by(store: ox.Store, node: Subject, day: dt.date) -> bool:
     for quad in store.quads_for_pattern(node, _n(TKG + "refPeriod"), None, _n(GRAPH_STATISTICS)):
-        return PartialDate(quad.object.value).first_day() <= day
+        return PartialDate(_text(quad.object)).first_day() <= day
     return True
 
 
 @dataclass
 class _Claims:
-    nodes: set[object]
-    triples: dict[str, set[tuple[object, object, object]]]  # asserted-in graph → supported triples
+    nodes: set[Subject]
+    triples: dict[str, set[tuple[Term, Term, Term]]]  # asserted-in graph → supported triples
     statements: list[Statement]
-    memberships: set[object]
+    memberships: set[Subject]
 
     def supports(self, quad: ox.Quad) -> bool:
-        graph = quad.graph_name.value  # type: ignore[union-attr]
+        graph = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else ""
         subject = _claim_of(quad.subject)
         if subject in self.memberships:
             return True
         return (quad.subject, quad.predicate, quad.object) in self.triples.get(graph, set())
 
 
-def _valid_claims(store: ox.Store, day: dt.date, gone: set[object]) -> _Claims:
+def _valid_claims(store: ox.Store, day: dt.date, gone: set[Subject]) -> _Claims:
     claims_graph = _n(GRAPH_CLAIMS)
     symmetric = {_n(iri) for iri in symmetric_predicates(store)}
-    inverse: dict[object, object] = {}
+    inverse: dict[Term, Term] = {}
     for q in store.quads_for_pattern(None, _n(OWL + "inverseOf"), None, None):
         inverse[q.subject], inverse[q.object] = q.object, q.subject
     result = _Claims(set(), {}, [], set())
@@ -212,22 +245,22 @@ def _valid_claims(store: ox.Store, day: dt.date, gone: set[object]) -> _Claims:
             continue
         result.nodes.add(claim)
         source = _value(store, claim, PROV + "wasDerivedFrom")
-        disputes = _value(store, claim, TKG + "polarity").value.endswith("/disputes")
-        result.statements.append(Statement(claim.value, str(s), str(p), str(o), source.value, disputes))
+        disputes = _text(_value(store, claim, TKG + "polarity")).endswith("/disputes")
+        result.statements.append(Statement(_text(claim), str(s), str(p), str(o), _text(source), disputes))
         if disputes:
             continue
-        graph = _value(store, claim, TKG + "assertedIn").value
+        graph = _text(_value(store, claim, TKG + "assertedIn"))
         supported = result.triples.setdefault(graph, set())
         supported.add((s, p, o))
         if p in symmetric:
             supported.add((o, p, s))
         if p in inverse:
             supported.add((o, inverse[p], s))
-        result.memberships.add(ox.NamedNode(f"{ID}membership/{claim.value.rsplit('/', 1)[-1]}"))
+        result.memberships.add(ox.NamedNode(f"{ID}membership/{_text(claim).rsplit('/', 1)[-1]}"))
     return result
 
 
-def _value(store: ox.Store, subject: object, predicate: str) -> object:
+def _value(store: ox.Store, subject: Subject, predicate: str) -> Term:
     for quad in store.quads_for_pattern(subject, _n(predicate), None, _n(GRAPH_CLAIMS)):
         return quad.object
     raise DatasetMissing(f"error: the built dataset is corrupt: {subject} has no {predicate}")
@@ -238,15 +271,15 @@ def _findings(store: ox.Store, claims: _Claims) -> list[ox.Quad]:
     graph = _n(GRAPH_SOURCES)
     for quad in store.quads_for_pattern(None, _n(TKG + "sourceType"), None, graph):
         perspective = next(iter(store.quads_for_pattern(quad.subject, _n(TKG + "perspective"), None, graph)))
-        sources[quad.subject.value] = _SourceFacts(quad.subject.value, quad.object.value, perspective.object.value)
+        sources[_text(quad.subject)] = _SourceFacts(_text(quad.subject), _text(quad.object), _text(perspective.object))
     symmetric = frozenset(f"<{iri}>" for iri in symmetric_predicates(store))
-    quads = []
+    quads: list[ox.Quad] = []
     findings = _n(GRAPH_FINDINGS)
     for result in triangulate(claims.statements, sources, symmetric):  # type: ignore[arg-type]
         digest = hashlib.sha256(f"{result.subject} {result.predicate} {result.object}".encode()).hexdigest()
         node = _n(f"{ID}finding/{digest[:16]}")
         triple = _parse_terms(result.subject, result.predicate, result.object)
-        values: list[tuple[str, object]] = [
+        values: list[tuple[str, Term]] = [
             (RDF + "type", _n(TKG + "Finding")),
             (RDF + "subject", triple[0]), (RDF + "predicate", triple[1]), (RDF + "object", triple[2]),
             (TKG + "sourceCount", _integer(result.source_count)),
@@ -256,7 +289,7 @@ def _findings(store: ox.Store, claims: _Claims) -> list[ox.Quad]:
         ]
         values += [(TKG + "supportingClaim", _n(c)) for c in result.supporting]
         values += [(TKG + "disputingClaim", _n(c)) for c in result.disputing]
-        quads.extend(ox.Quad(node, _n(p), o, findings) for p, o in values)  # type: ignore[arg-type]
+        quads.extend(ox.Quad(node, _n(p), o, findings) for p, o in values)
     return quads
 
 
@@ -264,7 +297,7 @@ def _integer(value: int) -> ox.Literal:
     return ox.Literal(str(value), datatype=_n(XSD + "integer"))
 
 
-def _parse_terms(*terms: str) -> tuple[object, ...]:
+def _parse_terms(*terms: str) -> tuple[Subject, ox.NamedNode, Term]:
     """N-Triples terms back into Oxigraph terms."""
     text = " ".join(terms) + " .\n"
     triple = next(iter(ox.parse(text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)))
