@@ -146,7 +146,7 @@ def build(ctx: click.Context, as_of: dt.date | None, strict: bool, output: Path 
     exports = output is None and not no_exports
     with writing(project):  # one build at a time; the dataset, its record and exports/ change as one unit
         with _Stages() as stages:
-            compiled = compile_project(project, as_of=as_of, strict=strict, progress=stages)
+            compiled = compile_project(project, as_of=as_of, strict=strict, progress=stages, keep_dataset=False)
         for finding in compiled.report.sorted():
             click.echo(str(finding), err=True)
         files = write_built(project, compiled, output, exports=exports)

@@ -91,10 +91,13 @@ STAGES = ("reading the curated tables", "checking the records", "building the da
 
 
 def compile_project(project: Project, *, as_of: dt.date | None = None, shacl: bool = True,
-                    strict: bool = False, progress: Callable[[str], None] | None = None) -> Compiled:
+                    strict: bool = False, progress: Callable[[str], None] | None = None,
+                    keep_dataset: bool = True) -> Compiled:
     """Load, check and build. Raises :class:`InputRejected` (bad input) or :class:`ValidationFailed`.
 
-    ``progress`` is called with each of :data:`STAGES` as it starts (the CLI shows them on a terminal)."""
+    ``progress`` is called with each of :data:`STAGES` as it starts (the CLI shows them on a terminal).
+    Without ``keep_dataset`` the rdflib Dataset is dropped once its N-Quads are written (``result.dataset``
+    is then None), which lowers a large build's peak memory."""
     step = progress or (lambda _stage: None)
     from .build import build_dataset, canonical_nquads
     from .ontology import parse_turtle, vocabulary
@@ -114,6 +117,12 @@ def compile_project(project: Project, *, as_of: dt.date | None = None, shacl: bo
     result = build_dataset(curated, ontology, vocab, as_of=as_of)
     step(STAGES[3])
     nquads = canonical_nquads(result.dataset)
+    if not keep_dataset:
+        import dataclasses
+        import gc
+
+        result = dataclasses.replace(result, dataset=None)
+        gc.collect()  # rdflib's graphs and stores refer to each other
     if shacl:
         step(STAGES[4])
         report.extend(_shacl(project, result, nquads))
@@ -142,7 +151,12 @@ def _shacl(project: Project, result: object, nquads: bytes) -> Report:
         except Unsupported:
             pass
     union = Graph()
-    for quad in result.dataset.quads((None, None, None, None)):  # type: ignore[attr-defined]
+    dataset = result.dataset  # type: ignore[attr-defined]
+    if dataset is None:
+        from rdflib import Dataset
+
+        dataset = Dataset().parse(data=nquads, format="nquads")
+    for quad in dataset.quads((None, None, None, None)):
         union.add(quad[:3])
     return check_shapes(union, shapes, result.origins)  # type: ignore[attr-defined]
 
