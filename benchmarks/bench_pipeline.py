@@ -82,6 +82,7 @@ class Run:
     seconds: float
     peak_mb: float
     stdout: bytes = b""
+    cpu: float = 0.0  # user + system seconds of the process (steadier than wall time on a busy machine)
 
 
 @dataclass
@@ -111,11 +112,14 @@ def measured(command: list[str], *, repeat: int = 1, env: dict[str, str] | None 
     runs = []
     for _ in range(repeat):
         with tempfile.NamedTemporaryFile(suffix=".time") as record:
-            result = run(["/usr/bin/time", "-f", "%M", "-o", record.name, *command], env=env, timeout=timeout)
+            result = run(["/usr/bin/time", "-f", "%M %U %S", "-o", record.name, *command], env=env, timeout=timeout)
             text = Path(record.name).read_text().strip().splitlines()
-            result.peak_mb = int(text[-1]) / 1024 if text else 0.0
+            if text:
+                peak, user, system = text[-1].split()
+                result.peak_mb, result.cpu = int(peak) / 1024, float(user) + float(system)
         runs.append(result)
-    return Run(statistics.median(r.seconds for r in runs), max(r.peak_mb for r in runs), runs[-1].stdout)
+    return Run(statistics.median(r.seconds for r in runs), max(r.peak_mb for r in runs), runs[-1].stdout,
+               statistics.median(r.cpu for r in runs))
 
 
 def quads_in(path: Path) -> int:
@@ -345,17 +349,26 @@ def _ratio(a: Run | None, b: Run | None, *, memory: bool = False) -> str:
     return f"{x / y:.2f}×" if x and y else "—"
 
 
+def _cpu(run: Run | None) -> str:
+    return f"{run.cpu:,.2f}" if run is not None and run.cpu else "—"
+
+
+def _cpu_ratio(a: Run | None, b: Run | None) -> str:
+    return f"{a.cpu / b.cpu:.2f}×" if a is not None and b is not None and a.cpu and b.cpu else "—"
+
+
 def table(rows: list[Row]) -> str:
-    header = ["figure", "size", "ours", "peak MB", "naive", "naive MB", "floor", "floor MB", "÷ floor",
-              "mem ÷ floor", "naive ÷ ours", "note"]
+    header = ["figure", "size", "ours", "CPU s", "peak MB", "naive", "naive MB", "floor", "floor CPU s",
+              "floor MB", "÷ floor", "CPU ÷ floor", "mem ÷ floor", "naive ÷ ours", "note"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for r in rows:
-        cells = [r.figure, r.size, _ms(r.ours), _mb(r.ours), _ms(r.naive), _mb(r.naive), _ms(r.floor), _mb(r.floor),
-                 _ratio(r.ours, r.floor), _ratio(r.ours, r.floor, memory=True), _ratio(r.naive, r.ours), r.note]
+        cells = [r.figure, r.size, _ms(r.ours), _cpu(r.ours), _mb(r.ours), _ms(r.naive), _mb(r.naive), _ms(r.floor),
+                 _cpu(r.floor), _mb(r.floor), _ratio(r.ours, r.floor), _cpu_ratio(r.ours, r.floor),
+                 _ratio(r.ours, r.floor, memory=True), _ratio(r.naive, r.ours), r.note]
         if r.figure.startswith("serve"):
             cells[2] = f"{1 / r.ours.seconds:,.0f} req/s" if r.ours else "—"  # type: ignore[union-attr]
-            cells[6] = f"{1 / r.floor.seconds:,.0f} req/s" if r.floor else "—"  # type: ignore[union-attr]
-            cells[8] = _ratio(r.floor, r.ours)  # throughput: floor's time per request ÷ ours, as a fraction
+            cells[7] = f"{1 / r.floor.seconds:,.0f} req/s" if r.floor else "—"  # type: ignore[union-attr]
+            cells[10] = _ratio(r.floor, r.ours)  # throughput: floor's time per request ÷ ours, as a fraction
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines) + "\n"
 
