@@ -119,10 +119,8 @@ def compile_project(project: Project, *, as_of: dt.date | None = None, shacl: bo
     nquads = canonical_nquads(result.dataset)
     if not keep_dataset:
         import dataclasses
-        import gc
 
         result = dataclasses.replace(result, dataset=None)
-        gc.collect()  # rdflib's graphs and stores refer to each other
     if shacl:
         step(STAGES[4])
         report.extend(_shacl(project, result, nquads))
