@@ -191,7 +191,7 @@ def validate(ctx: click.Context, no_shacl: bool) -> None:
         ctx.exit(exc.exit_code)
     except ValidationFailed as exc:
         report = exc.report  # type: ignore[assignment]
-    report.extend(run_checks(project.ontology, project.checks()))
+    report.extend(run_checks(project.ontology, project.checks(), root=project.root))
     _print_findings(report, stream=sys.stdout)
     if not report.ok:
         ctx.exit(1)
@@ -224,10 +224,11 @@ def query(ctx: click.Context, name: str | None, expression: str | None, fmt: str
       tokutei-kg query -e 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }' --format csv
       tokutei-kg query actors-by-side --endpoint http://127.0.0.1:7878/query
     """
+    from pyoxigraph import QuerySolutions
+
     from .errors import QueryError
-    from .evidence import labels as labels_in
     from .pipeline import require_built
-    from .query import QueryText, parse_binding, render, resolve, run
+    from .query import Labels, QueryText, counted, is_check, parse_binding, render, resolve, run
     from .store import open_store
 
     project = _project(ctx)
@@ -237,31 +238,24 @@ def query(ctx: click.Context, name: str | None, expression: str | None, fmt: str
         query_text = resolve(name, project.sparql)
     else:
         raise QueryError("error: give a query NAME or FILE, or -e SPARQL (one of them)")
+    shown = None
     if endpoint:
         if binds or as_of:
             raise QueryError("error: --bind and --as-of work on the local dataset only, not with --endpoint")
         from .remote import run_remote
 
-        output = render(run_remote(endpoint, query_text), fmt)
+        result = run_remote(endpoint, query_text)
     else:
         store = _dated(open_store(require_built(project)), as_of)
         bindings = dict(parse_binding(b, store) for b in binds)
         result = run(store, query_text, bindings)
-        shown = {**labels_in(store, "en"), **labels_in(store, lang)} if fmt in ("table", "md") else None
-        output = render(result, fmt, shown)
-    click.echo(output, nl=False)
-    if query_text.name.endswith("-violation") and _has_rows(output, fmt):
+        shown = Labels(store, lang) if fmt in ("table", "md") else None
+    failures = 0
+    if is_check(query_text.name) and isinstance(result, QuerySolutions):
+        result, failures = counted(result)  # a check fails when it finds any row
+    click.echo(render(result, fmt, shown), nl=False)
+    if failures:
         ctx.exit(1)
-
-
-def _has_rows(output: str, fmt: str) -> bool:
-    """Whether a rendered SELECT answer has any row (for the *-violation checks' exit code)."""
-    if fmt == "table":
-        return not output.rstrip().endswith("(0 rows)")
-    if fmt == "json":
-        return '"bindings":[]' not in output
-    header_lines = 2 if fmt == "md" else 1
-    return len(output.strip().splitlines()) > header_lines
 
 
 @main.command()
@@ -282,14 +276,9 @@ def queries(ctx: click.Context) -> None:
 
 
 def _question(path: Path) -> str:
-    for line in path.read_text(encoding="utf-8").splitlines():
-        stripped = line.lstrip("# ").strip()
-        if line.startswith("#") and stripped.lower().startswith(("question (en):", "en:")):
-            return stripped.split(":", 1)[1].strip()
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.startswith("#") and line.lstrip("# ").strip():
-            return line.lstrip("# ").strip()
-    return ""
+    from .header import parse_header
+
+    return parse_header(path.read_text(encoding="utf-8")).text("en")
 
 
 @main.command()
@@ -419,15 +408,18 @@ def analyse(ctx: click.Context, as_of: dt.date | None, lang: str, fmt: str) -> N
       tokutei-kg analyse
       tokutei-kg analyse --format json > analysis.json
     """
-    from .analyse import centrality, degree_by_side_and_stage, single_source_relations
+    from .analyse import centrality, centrality_note, degree_by_side_and_stage, single_source_relations
     from .network import to_network
     from .pipeline import require_built
     from .render import render_centrality
     from .store import open_store
 
     graph = to_network(open_store(require_built(_project(ctx))), as_of=as_of)
+    note = centrality_note(graph)  # above analyse.EXACT_UP_TO entities betweenness is a seeded estimate
     click.echo(render_centrality(centrality(graph, lang=lang), single_source_relations(graph),
-                                 degree_by_side_and_stage(graph), fmt), nl=False)
+                                 degree_by_side_and_stage(graph), fmt, note), nl=False)
+    if note and fmt == "csv":
+        click.echo(f"note: {note}", err=True)
 
 
 @main.command()

@@ -78,7 +78,7 @@ class Writer:
 
     def render(self, inputs: Inputs) -> list[Output]:
         module, _, name = self.function.partition(":")
-        return getattr(importlib.import_module(f"{__name__}.{module}"), name)(inputs)  # type: ignore[no-any-return]
+        return getattr(importlib.import_module(f"{__name__}.{module}"), name)(inputs)
 
 
 def _registry() -> dict[str, Writer]:
