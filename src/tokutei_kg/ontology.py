@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -31,6 +31,8 @@ class Relation:
     range: str  # datatype IRI for data relations ("" when open)
     symmetric: bool
     inverse: str  # IRI of the inverse property, or ""
+    domains: tuple[str, ...] = ()  # rdfs:domain class IRIs (every one must hold)
+    ranges: tuple[str, ...] = ()  # rdfs:range class IRIs of an object relation (every one must hold)
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class Vocabulary:
     kinds: dict[str, str]  # class IRI -> IRI kind segment ("institution", "law" …)
     relations: dict[str, Relation]
     concepts: dict[str, str]  # "scheme:slug" -> concept IRI
+    ancestors: dict[str, frozenset[str]] = field(default_factory=dict)  # class IRI -> itself and superclasses
 
     def concepts_in(self, scheme: str) -> list[str]:
         return sorted(key for key in self.concepts if key.split(":", 1)[0] == scheme)
@@ -94,7 +97,16 @@ def vocabulary(ontology: Graph) -> Vocabulary:
         if kind:
             classes[iri[len(TKG):]] = iri
             kinds[iri] = kind
-    return Vocabulary(classes, kinds, _relations(ontology), _concepts(ontology))
+    ancestors = {iri: _ancestors(iri, parents) for iri in kinds}
+    return Vocabulary(classes, kinds, _relations(ontology), _concepts(ontology), ancestors)
+
+
+def _ancestors(iri: str, parents: dict[str, set[str]]) -> frozenset[str]:
+    found, frontier = {iri}, [iri]
+    while frontier:
+        frontier = [p for c in frontier for p in parents.get(c, ()) if p not in found]
+        found.update(frontier)
+    return frozenset(found)
 
 
 def _kind(iri: str, parents: dict[str, set[str]]) -> str:
@@ -124,6 +136,8 @@ def _relations(ontology: Graph) -> dict[str, Relation]:
                 continue
             name = iri[len(TKG):] if iri.startswith(TKG) else curie(iri)
             ranges = sorted(str(r) for r in ontology.objects(prop, URIRef(RDFS + "range")))
+            domains = tuple(sorted(str(d) for d in ontology.objects(prop, URIRef(RDFS + "domain"))
+                                   if isinstance(d, URIRef)))
             relations[name] = Relation(
                 iri=iri,
                 name=name,
@@ -131,6 +145,9 @@ def _relations(ontology: Graph) -> dict[str, Relation]:
                 range=ranges[0] if ranges and not is_object else "",
                 symmetric=iri in symmetric,
                 inverse=inverses.get(iri, ""),
+                domains=domains,
+                ranges=tuple(sorted(str(r) for r in ontology.objects(prop, URIRef(RDFS + "range"))
+                                    if isinstance(r, URIRef))) if is_object else (),
             )
     return relations
 
