@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,17 +57,42 @@ def parse_turtle(path: Path, *, shown: Path | None = None) -> Graph:
     except SyntaxError as exc:
         line = getattr(exc, "lineno", None)
         column = getattr(exc, "offset", None)
-        raise SourceError(Location(shown or path, line, column), _first_line(str(exc))) from None
+        message = _first_line(str(exc))
+        hint = "save the file as UTF-8" if "UTF-8" in message else "fix the Turtle at this line and column"
+        raise SourceError(Location(shown or path, line, column), f"Turtle syntax: {message}", hint) from None
     graph = Graph()
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace)
-    for triple in triples:
-        graph.add((_term(triple.subject), _term(triple.predicate), _term(triple.object)))
+    rdflib_terms = logging.getLogger("rdflib.term")
+    quiet, rdflib_terms.disabled = rdflib_terms.disabled, True  # rdflib logs a traceback for ill-typed literals
+    try:
+        for triple in triples:
+            value = _term(triple.object)
+            if getattr(value, "ill_typed", False):
+                raise SourceError(_find(data, triple.object, shown or path),
+                                  f"'{value}' is not a valid {curie(str(value.datatype))}",  # type: ignore[attr-defined]
+                                  "write a value of the datatype (e.g. 2019-06-25 for xsd:date)")
+            graph.add((_term(triple.subject), _term(triple.predicate), value))
+    finally:
+        rdflib_terms.disabled = quiet
     return graph
 
 
 def _first_line(text: str) -> str:
-    return text.strip().splitlines()[0] if text.strip() else "syntax error"
+    """Oxigraph's message without the position it repeats ('Parser error at line 3 column 5: … (line 3)')."""
+    first = text.strip().splitlines()[0] if text.strip() else "syntax error"
+    first = re.sub(r"^Parser error at line \d+ (?:between columns \d+ and \d+|column \d+): ", "", first)
+    return re.sub(r" \(line \d+\)$", "", first)
+
+
+def _find(data: bytes, literal: ox.Literal, path: Path) -> Location:
+    """Where the lexical form of ``literal`` first appears in the file (Oxigraph gives triples no positions)."""
+    text = data.decode("utf-8")
+    index = text.find(f'"{literal.value}"')
+    if index < 0:
+        return Location(path)
+    line = text.count("\n", 0, index) + 1
+    return Location(path, line, index - text.rfind("\n", 0, index))
 
 
 def _term(term: object) -> object:

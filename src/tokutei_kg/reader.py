@@ -165,6 +165,8 @@ def _looks_like(data: bytes, line_start: int) -> str:
     """A guess at the encoding a line of a non-UTF-8 file was saved in, for the message (never used to read it)."""
     line_end = data.find(b"\n", line_start)
     data = data[line_start:line_end if line_end >= 0 else len(data)]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return " (looks like UTF-16)"
     high = [i for i, byte in enumerate(data) if byte >= 0x80]
     isolated = all(i + 1 >= len(data) or data[i + 1] < 0x80 for i in high)
     try:
@@ -286,7 +288,7 @@ class Row:
         if value == "":
             return ()
         items = tuple(value.split("|"))
-        if any(item == "" or item != item.strip() for item in items):
+        if value == value.strip() and any(item == "" or item != item.strip() for item in items):  # else reported
             self.error(column, "bad-list", f"{column} has an empty or padded item in '{value}'",
                        "separate items with '|' and no spaces around it")
         return items
