@@ -167,7 +167,8 @@ def run(store: ox.Store, query: QueryText, bindings: Mapping[str, ox.NamedNode |
     if query.text.startswith("\ufeff"):  # a byte-order mark pasted or saved with the query
         query = QueryText(query.text[1:], query.origin, query.name)
     if not query.text.strip() or all(t.kind == "comment" for t in tokens(query.text)):
-        raise QueryError(f"{query.origin}: error: the query is empty — write a SELECT, ASK, CONSTRUCT or DESCRIBE query")
+        raise QueryError(f"{query.origin}: error: the query is empty — "
+                         "write a SELECT, ASK, CONSTRUCT or DESCRIBE query")
     check_read_only(query)
     bindings = dict(bindings or {})
     unknown = sorted(set(bindings) - query_variables(query.text))
