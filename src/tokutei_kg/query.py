@@ -131,7 +131,7 @@ def parse_binding(text: str, store: ox.Store | None = None) -> tuple[str, ox.Nam
     name, sep, value = text.partition("=")
     name = name.strip().lstrip("?$")
     if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-        raise QueryError(f"error: bad --bind '{text}' — write name=value, e.g. --bind actor=kemnaker")
+        raise QueryError(f"error: bad --bind '{_visible(text)}' — write name=value, e.g. --bind actor=kemnaker")
     if value.startswith("<") and value.endswith(">"):
         return name, ox.NamedNode(value[1:-1])
     prefix, colon, local = value.partition(":")
@@ -146,6 +146,11 @@ def parse_binding(text: str, store: ox.Store | None = None) -> tuple[str, ox.Nam
         if entity is not None:
             return name, entity
     return name, ox.Literal(value)
+
+
+def _visible(text: str) -> str:
+    """``text`` for a one-line message: control and other invisible characters as escapes."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 def lookup_entity(store: ox.Store, identifier: str) -> ox.NamedNode | None:
