@@ -84,6 +84,9 @@ CASES = [
          ["graph/curated/entities.csv:5:9: error: valid_to 2019-03-31 is before valid_from 2019-04-01", ONE]),
     case("language-jp", [(CLAIMS, "署名,paraphrase,ja,", "署名,paraphrase,jp,")],
          ["graph/curated/claims.csv:3:13: error: language tag 'jp' is not one of en, id, ja — did you mean 'ja'?", ONE]),
+    case("newline-in-language-tag", [(CLAIMS, "Ministry of Justice,paraphrase,en,", "Ministry of Justice,paraphrase,\"e\nn\",")],
+         ["graph/curated/claims.csv:2:13: error: language tag 'e\\nn' is not one of en, id, ja — use en (English), "
+          "id (Indonesian) or ja (Japanese)", ONE]),
     case("language-en-us", [(CLAIMS, "Ministry of Justice,paraphrase,en,", "Ministry of Justice,paraphrase,en_US,")],
          ["graph/curated/claims.csv:2:13: error: language tag 'en_US' is not one of en, id, ja — use en (English), "
           "id (Indonesian) or ja (Japanese)", ONE]),
