@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
+from rdflib.term import Node
 
 from .errors import Location, SourceError
 from .namespaces import (
@@ -95,7 +96,7 @@ def _find(data: bytes, literal: ox.Literal, path: Path) -> Location:
     return Location(path, line, index - text.rfind("\n", 0, index))
 
 
-def _term(term: object) -> object:
+def _term(term: object) -> Node:
     from rdflib import BNode
 
     if isinstance(term, ox.NamedNode):
