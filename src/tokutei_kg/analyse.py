@@ -84,7 +84,7 @@ class CoordinationPath:
 
     @property
     def sources(self) -> int:
-        return sum(int(h.best["n_sources"]) for h in self.hops)
+        return sum(int(str(h.best["n_sources"])) for h in self.hops)
 
     def rank_key(self, graph: nx.MultiDiGraph) -> tuple[object, ...]:
         return (len(self.hops), -self.weakest, -self.sources, [graph.nodes[n]["id"] for n in self.nodes])
@@ -107,7 +107,7 @@ class PathFilter:
 
 def _view(graph: nx.MultiDiGraph, keep: PathFilter, ends: set[str]) -> nx.Graph:
     """Undirected simple graph of the allowed nodes and edges (parallel relations merged)."""
-    view = nx.Graph()
+    view: nx.Graph[str] = nx.Graph()
     for node, data in graph.nodes(data=True):
         if data.get("kind") in keep.kinds or data.get("class") in PATH_CLASSES or node in ends:
             view.add_node(node)
@@ -118,11 +118,11 @@ def _view(graph: nx.MultiDiGraph, keep: PathFilter, ends: set[str]) -> nx.Graph:
 
 
 def _hop(graph: nx.MultiDiGraph, u: str, v: str, keep: PathFilter) -> Hop:
-    forward = [d for d in graph.get_edge_data(u, v, default={}).values() if keep.allows(d)]
-    backward = [d for d in graph.get_edge_data(v, u, default={}).values() if keep.allows(d)]
+    forward = [d for d in (graph.get_edge_data(u, v) or {}).values() if keep.allows(d)]
+    backward = [d for d in (graph.get_edge_data(v, u) or {}).values() if keep.allows(d)]
 
     def order(d: dict[str, object]) -> tuple[int, int, str]:
-        return (-STATUS_RANK[str(d["status"])], -int(d["n_sources"]), str(d["relation"]))
+        return (-STATUS_RANK[str(d["status"])], -int(str(d["n_sources"])), str(d["relation"]))
 
     if forward:
         return Hop(u, v, True, tuple(sorted(forward, key=order)))
@@ -203,7 +203,7 @@ def nearest_reachable(graph: nx.MultiDiGraph, start: str, end: str, keep: PathFi
     if start not in view:
         return []
     reachable = nx.single_source_shortest_path_length(view, start)
-    whole = nx.Graph(graph.to_undirected(as_view=True))
+    whole: nx.Graph[str] = nx.Graph(graph.to_undirected(as_view=True))
     distance = nx.single_source_shortest_path_length(whole, end) if end in whole else {}
     candidates = [(n, distance[n]) for n in reachable if n not in (start, end) and n in distance]
     candidates.sort(key=lambda item: (item[1], graph.nodes[item[0]]["id"]))

@@ -77,7 +77,7 @@ def _known_stages(graph: nx.MultiDiGraph) -> list[str]:
 
 
 def _subgraph(graph: nx.MultiDiGraph, nodes: set[str], edges: list[tuple[str, str, str]]) -> nx.MultiDiGraph:
-    view = nx.MultiDiGraph()
+    view: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     for node in sorted(nodes):
         view.add_node(node, **graph.nodes[node])
     for u, v, key in sorted(edges):
