@@ -262,31 +262,100 @@ def _has_rows(output: str, fmt: str) -> bool:
 
 
 @main.command()
+@click.option("--lang", type=click.Choice(["en", "id", "ja"]), default="en", show_default=True,
+              help="Language of the questions (from each .rq header; English where a query has none).")
 @click.pass_context
 @handle_errors
-def queries(ctx: click.Context) -> None:
+def queries(ctx: click.Context, lang: str) -> None:
     """List the named queries of the library with the question each answers.
 
     \b
     Example:
       tokutei-kg queries
+      tokutei-kg queries --lang id
     """
     from .query import library
 
     project = _project(ctx)
     for name, path in library(project.sparql).items():
-        click.echo(f"{name:32} {_question(path)}")
+        click.echo(f"{name:32} {_question(path, lang)}")
 
 
-def _question(path: Path) -> str:
-    for line in path.read_text(encoding="utf-8").splitlines():
-        stripped = line.lstrip("# ").strip()
-        if line.startswith("#") and stripped.lower().startswith(("question (en):", "en:")):
-            return stripped.split(":", 1)[1].strip()
-    for line in path.read_text(encoding="utf-8").splitlines():
+def _question(path: Path, lang: str = "en") -> str:
+    """The question (or check) of a .rq file in ``lang``: the header line marked ``(lang):`` and its
+    indented continuation lines; the English one when ``lang`` has none; else the first comment."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for wanted in dict.fromkeys((lang, "en")):
+        for index, line in enumerate(lines):
+            head, marker, rest = line.partition(f"({wanted}):")
+            if marker and head.startswith("#") and len(head.lstrip("# ").split()) == 1:
+                parts = [rest.strip()]
+                for more in lines[index + 1:]:
+                    if not more.startswith("#  ") or not more.lstrip("# ").strip():
+                        break
+                    parts.append(more.lstrip("# ").strip())
+                return _join_lines([p for p in parts if p])
+    for line in lines:
         if line.startswith("#") and line.lstrip("# ").strip():
             return line.lstrip("# ").strip()
     return ""
+
+
+def _join_lines(parts: list[str]) -> str:
+    """Join wrapped comment lines: with a space, but none between two Japanese characters."""
+    text = parts[0] if parts else ""
+    for part in parts[1:]:
+        text += ("" if not text[-1].isascii() and not part[0].isascii() else " ") + part
+    return text
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--name", help="Project name (slug) for the files it writes (default: the .qdpx project name, "
+                             "else the file name).")
+@click.option("--init-mapping", is_flag=True,
+              help="Write graph/mappings/<project>.csv listing the codes, groups and roles to map, then stop.")
+@click.option("--mapping", "mapping_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Code mapping to use instead of graph/mappings/<project>.csv.")
+@click.option("--dry-run", is_flag=True, help="Check and report, write nothing.")
+@click.option("--lang", type=click.Choice(["en", "id", "ja"]), default="en", show_default=True,
+              help="Language of the change report.")
+@click.pass_context
+@handle_errors
+def import_(ctx: click.Context, file: Path, name: str | None, init_mapping: bool, mapping_file: Path | None,
+            dry_run: bool, lang: str) -> None:
+    """Import coded interviews: a REFI-QDA project (.qdpx, from ATLAS.ti, NVivo, MAXQDA, QualCoder …)
+    or the one-sheet form (.csv or .xlsx, see graph/templates/interview-sheet.csv).
+
+    Writes graph/curated/sources/interview-<project>.csv and graph/curated/claims/interview-<project>.csv
+    (only those two files, together, atomically; the same input gives the same bytes), using the code
+    mapping graph/mappings/<project>.csv. Prints the agreement of two coders (Cohen's kappa per code) and
+    which relations change triangulation status. Then run `tokutei-kg build`.
+
+    \b
+    Example:
+      tokutei-kg import fieldwork.qdpx --init-mapping
+      tokutei-kg import fieldwork.qdpx
+      tokutei-kg import interviews.xlsx --name fieldwork-2024 --lang id
+    """
+    from .errors import display_path
+    from .interviews import importer
+
+    project = _project(ctx)
+    if init_mapping:
+        target, data = importer.init_mapping(project, file, name=name, shown=Path(display_path(file.absolute())))
+        if target.exists():
+            raise click.UsageError(f"{display_path(target)} exists; edit it (or delete it to start again)")
+        from .atomic import write_file
+
+        write_file(target, data)
+        click.echo(f"wrote {display_path(target)} — fill in maps_to for every row, then import again")
+        return
+    plan = importer.plan_import(project, file, name=name, shown=Path(display_path(file.absolute())),
+                                mapping=mapping_file)
+    written = [] if dry_run else importer.write_plan(plan)
+    for line in importer.summary(plan, written, dry_run=dry_run, lang=lang):
+        click.echo(line)
 
 
 @main.command()
