@@ -345,7 +345,7 @@ def import_(ctx: click.Context, file: Path, name: str | None, init_mapping: bool
     if init_mapping:
         target, data = importer.init_mapping(project, file, name=name, shown=Path(display_path(file.absolute())))
         if target.exists():
-            raise click.UsageError(f"{display_path(target)} exists; edit it (or delete it to start again)")
+            raise TokuteiError(f"error: {display_path(target)} exists — edit it, or delete it to start again")
         from .atomic import write_file
 
         write_file(target, data)
@@ -370,10 +370,12 @@ def import_(ctx: click.Context, file: Path, name: str | None, init_mapping: bool
               help="Language of labels.")
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
               show_default=True)
+@click.option("--changes", is_flag=True,
+              help="Which relations the imported interviews (*/interview-*.csv) changed in triangulation status.")
 @click.pass_context
 @handle_errors
 def evidence(ctx: click.Context, triple: tuple[str, ...], statuses: tuple[str, ...], entity: str | None,
-             stage: str | None, as_of: dt.date | None, lang: str, fmt: str) -> None:
+             stage: str | None, as_of: dt.date | None, lang: str, fmt: str, changes: bool) -> None:
     """Triangulation report: how many sources, of which types and perspectives, stand behind each
     relation; which relations rest on a single source and which are contested.
 
@@ -383,7 +385,15 @@ def evidence(ctx: click.Context, triple: tuple[str, ...], statuses: tuple[str, .
       tokutei-kg evidence --status contested
       tokutei-kg evidence --entity kemnaker --status all --format csv
       tokutei-kg evidence moc-2019-ssw dateSigned 2019-06-25
+      tokutei-kg evidence --changes --lang id
     """
+    if changes:
+        from .interviews.changes import interview_changes, labels_of, render
+
+        found, built = interview_changes(_project(ctx))
+        for line in render(found, labels_of(built.dataset, lang), lang, what="interviews"):
+            click.echo(line)
+        return
     from . import evidence as ev
     from .errors import QueryError
     from .pipeline import require_built

@@ -106,3 +106,27 @@ def render(changes: list[Change], labels: dict[str, str], lang: str, *, what: st
 
 def is_source(record: object) -> bool:
     return isinstance(record, Source)
+
+
+def imported(record: object) -> bool:
+    """Whether a record comes from a file written by ``tokutei-kg import`` (``*/interview-*.csv``)."""
+    path = record.origin.path  # type: ignore[attr-defined]
+    return path.name.startswith("interview-") and path.parent.name in ("sources", "claims")
+
+
+def interview_changes(project: object) -> tuple[list[Change], object]:
+    """The status changes the imported interviews make to the curated data as it stands."""
+    from ..errors import InputRejected
+    from ..ontology import parse_turtle, vocabulary
+    from ..reader import read_curated
+    from ..validate import check_records
+
+    root = project.root  # type: ignore[attr-defined]
+    ontology = parse_turtle(project.ontology, shown=project.ontology.relative_to(root))  # type: ignore[attr-defined]
+    vocab = vocabulary(ontology)
+    curated, report = read_curated(project.curated, root)  # type: ignore[attr-defined]
+    if report.ok:
+        report.extend(check_records(curated, vocab, root))
+    if not report.ok:
+        raise InputRejected(report)
+    return status_changes(curated, imported, ontology, vocab)

@@ -69,6 +69,7 @@ class Segment:
     coders: tuple[str, ...]
     dates: tuple[str, ...]
     where: str
+    row: int | None = None  # the sheet row, for messages
 
 
 @dataclass
@@ -296,6 +297,18 @@ def _interview(name: str, key: str, values: dict[str, str], label: str, mapping:
             report.error("interview-incomplete", f"{label} has no {column}", where, hint)
     if consent and consent not in CONSENTS:
         report.error("consent", f"{label}: consent '{consent}' is not one of {', '.join(CONSENTS)}", where)
+    date = values.get("date", "")
+    if date:
+        from ..records import PartialDate
+
+        try:
+            PartialDate.parse(date)
+        except ValueError as exc:
+            report.error("bad-date", f"{label}: the date {exc}", where, "write e.g. 2024-03-12")
+    language = values.get("language", "")
+    if language and language not in ("en", "id", "ja"):
+        report.error("bad-language", f"{label}: language '{language}' is not en, id or ja", where,
+                     "id is Indonesian (not in), ja is Japanese (not jp)")
     return Interview(name, key, clean(role), perspective, consent, values.get("date", ""), values.get("language", ""),
                      "", label)
 
@@ -328,7 +341,7 @@ def _from_sheet(path: Path, shown: Path, mapping: Mapping, terms: Terms, report:
         segments.append(Segment(row.get("segment", "") or f"r{number}", row["document"], (statement,), stages,
                                 row.get("quote", ""), row.get("paraphrase", ""), row.get("locator", ""),
                                 tuple(c for c in [row.get("coder", "")] if c),
-                                tuple(d for d in [row.get("coded_on", "")] if d), label))
+                                tuple(d for d in [row.get("coded_on", "")] if d), label, number))
     return list(interviews.values()), segments
 
 
@@ -403,8 +416,7 @@ def _rows(plan: Plan, interviews: list[Interview], segments: list[Segment], term
         sid = source_ids.get(segment.document)
         if interview is None or sid is None:
             continue
-        where = Location(shown, int(segment.key[1:])) if segment.key.startswith("r") and segment.key[1:].isdigit() \
-            else Location(shown)
+        where = Location(shown, segment.row)
         statements = [s for s in segment.statements if _check_statement(segment, s, terms, where, report)]
         for index, (subject, relation, obj, value, polarity) in enumerate(statements, start=1):
             key = (sid, subject, relation, obj, value, polarity, segment.locator)
@@ -459,12 +471,10 @@ def plan_import(project: object, path: Path, *, name: str | None = None, shown: 
     codes = read_mapping(mapping_file, Path(display_path(mapping_file.absolute())), report)
     if not report.ok:
         raise InputRejected(report)
-    reader = _from_qdpx if kind == "qdpx" else _from_sheet
-    interviews, segments = reader(path, shown, codes, terms, report, plan)
-    if not report.ok:
-        raise InputRejected(report)
     source_file, claim_file = targets(root, slug)
     _check_owned(root, [source_file, claim_file], f"int-{slug}-", report)
+    reader = _from_qdpx if kind == "qdpx" else _from_sheet
+    interviews, segments = reader(path, shown, codes, terms, report, plan)
     sources, claims = _rows(plan, interviews, segments, terms, shown, report)
     if not report.ok:
         raise InputRejected(report)
