@@ -335,10 +335,10 @@ def test_sheet_errors_name_file_row_and_the_closest_terms(project: Path, tmp_pat
     assert (code, out) == (2, "")
     assert err.splitlines() == [
         f"{sheet}:2: error: row 2: the date '2026-13-20' has no month 13 — write e.g. 2024-03-12",
-        f"{sheet}:3: error: row 3: unknown relation 'trainz' — closest: relation:trains (en “trains” / id “melatih” / "
-        "ja “訓練する”); relation:dct:hasPart; relation:contactPointFor (en “contact point for” / id “titik kontak "
-        "untuk” / ja “窓口となる”)",
         f"{sheet}:3: error: row 3: the date '2026-13-20' has no month 13 — write e.g. 2024-03-12",
+        f"{sheet}:3: error: row 3: unknown relation 'trainz' — closest: relation:trains (en “trains” / id “melatih” / "
+        "ja “訓練する”); relation:registers (en “registers” / id “mendaftarkan” / ja “登録する”); relation:locatedIn "
+        "(en “located in” / id “berlokasi di” / ja “所在する”)",
         "3 errors, 0 warnings",
     ]
     assert tree(project) == before
