@@ -25,7 +25,7 @@ SHOWN = display_path(QDPX)
 MAPPING = FIXTURES / "fieldwork.mapping.csv"
 SOURCES = "graph/curated/sources/interview-fieldwork-fixture.csv"
 CLAIMS = "graph/curated/claims/interview-fieldwork-fixture.csv"
-SECRETS = ("PARAPHRASE-ONLY-4410", "PARAPHRASE-ONLY-4411", "WITHHELD-SECRET-7731", "WITHHELD-MEMO-7732",
+SECRETS = ("PARAPHRASE-ONLY-4410", "PARAPHRASE-ONLY-4411", "PARAPHRASE-ONLY-4412", "WITHHELD-SECRET-7731", "WITHHELD-MEMO-7732",
            "研修機関が労働者を企業に紹介することはない", "Lembaga pendukung membantu saya")
 
 
@@ -87,6 +87,9 @@ def test_qdpx_import_writes_one_source_per_document_and_one_claim_per_statement(
         ("int-fieldwork-fixture-5cdb5ef1-2da0bd1f", "registered-support-organization", "supports", "pmi-ssw-worker",
          "", "", "paraphrase", "en", "Evidence withheld: verbatim quotation is not permitted (consent: paraphrase) "
          "and the coder gave no paraphrase.", "characters 172-249"),
+        ("int-fieldwork-fixture-5cdb5ef1-cbf1f736", "issue:language-training-gaps", "concerns", "lpk", "", "",
+         "paraphrase", "id", "Menurut pekerja itu, kursus bahasa di LPK terlalu singkat untuk persiapan ujian.",
+         "characters 250-326"),
         ("int-fieldwork-fixture-5cdb5ef1-f2121a4a", "isa", "supervises", "accepting-organization", "", "",
          "paraphrase", "id", "Pekerja itu mengatakan bahwa pihak imigrasi memeriksa pemberi kerjanya setiap tahun.",
          "characters 81-171"),
@@ -98,8 +101,8 @@ def test_qdpx_import_writes_one_source_per_document_and_one_claim_per_statement(
                                  "0e708ba9-3844-5af7-a0f1-09571911d725 in 'TEST FIXTURE fictional interview 1 "
                                  "(training institution)'")
     assert out.splitlines()[:3] == [
-        f"imported {SHOWN} as project 'fieldwork-fixture': 3 interviews, 7 claims (evidence: 4 quoted, "
-        "1 paraphrased, 2 withheld by consent)",
+        f"imported {SHOWN} as project 'fieldwork-fixture': 3 interviews, 8 claims (evidence: 4 quoted, "
+        "2 paraphrased, 2 withheld by consent)",
         f"  wrote       {project / CLAIMS}",
         f"  wrote       {project / SOURCES}",
     ]
@@ -121,28 +124,30 @@ def test_summary_reports_cohens_kappa_per_code_and_the_status_changes(project: P
         "322 characters)",
         "    Statements > RSO supports worker: kappa 0.00, observed agreement 0.82 (Coder A (fictional) vs "
         "Coder B (fictional), 322 characters)",
-        "Triangulation status changed by this import: 4 relation(s)",
+        "Triangulation status changed by this import: 5 relation(s)",
         "  new → Single source: Immigration Services Agency of Japan — supervises — Accepting Organization",
         "  new → Contested: Job training institution (LPK) — places — Indonesian SSW worker",
         "  Single source → Triangulated: Registered Support Organization — supports — Indonesian SSW worker",
         "  new → Single source: Fees and brokers — concerns — Job training institution (LPK)",
+        "  new → Single source: Gaps in language training — concerns — Job training institution (LPK)",
         "next: tokutei-kg build (then tokutei-kg evidence --changes)",
     ]
 
 
 def test_change_report_in_indonesian_and_japanese(project: Path) -> None:
     _, out_id, _ = run(project, "import", str(QDPX), "--dry-run", "--lang", "id")
-    assert out_id.splitlines()[-5:] == [
-        "Status triangulasi yang berubah karena impor ini: 4 relasi",
+    assert out_id.splitlines()[-6:] == [
+        "Status triangulasi yang berubah karena impor ini: 5 relasi",
         "  baru → Sumber tunggal: Badan Layanan Imigrasi Jepang — mengawasi — Accepting Organization",
         "  baru → Diperdebatkan: Lembaga Pelatihan Kerja — menempatkan — Pekerja Migran Indonesia",
         "  Sumber tunggal → Tertriangulasi: Registered Support Organization — memberi dukungan kepada — "
         "Pekerja Migran Indonesia",
         "  baru → Sumber tunggal: Biaya dan calo — menyangkut — Lembaga Pelatihan Kerja",
+        "  baru → Sumber tunggal: Kesenjangan pelatihan bahasa — menyangkut — Lembaga Pelatihan Kerja",
     ]
     _, out_ja, _ = run(project, "import", str(QDPX), "--dry-run", "--lang", "ja")
-    assert out_ja.splitlines()[-5] == "今回のインポートによってトライアンギュレーションの状態が変わった関係: 4 件"
-    assert out_ja.splitlines()[-3] == "  新規 → 異論あり: 職業訓練機関 — 職業紹介する — Indonesian SSW worker"
+    assert out_ja.splitlines()[-6] == "今回のインポートによってトライアンギュレーションの状態が変わった関係: 5 件"
+    assert out_ja.splitlines()[-4] == "  新規 → 異論あり: 職業訓練機関 — 職業紹介する — Indonesian SSW worker"
     assert not (project / CLAIMS).exists()  # --dry-run writes nothing
 
 
@@ -227,13 +232,14 @@ def test_init_mapping_writes_a_template_of_codes_groups_and_roles(mini: Path) ->
     listed = [(r["kind"], r["name"], r["maps_to"]) for r in rows(target)]
     assert listed == [
         ("group", "Actors", ""), ("code", "Actors > LPK", ""), ("code", "Actors > Worker", ""), ("code", "Memo", ""),
-        ("group", "Problems", ""), ("code", "Problems > Fees", ""), ("group", "Relations", ""),
+        ("group", "Problems", ""), ("code", "Problems > Fees", ""), ("code", "Problems > Language training", ""),
+        ("group", "Relations", ""),
         ("code", "Relations > trains", ""), ("group", "Statements", ""),
         ("code", "Statements > Denies: LPK places workers", ""), ("code", "Statements > ISA supervises employers", ""),
         ("code", "Statements > RSO supports worker", ""), ("group", "Training stage", ""),
         ("role", "SSW worker in Japan (fictional test fixture)", ""),
     ]
-    assert rows(target)[7]["note"].startswith("closest: relation:trains (en “trains”")
+    assert rows(target)[8]["note"].startswith("closest: relation:trains (en “trains”")
     code, _, err = run(mini, "import", str(QDPX), "--init-mapping")
     assert (code, err) == (2, f"error: {target} exists — edit it, or delete it to start again\n")
 
@@ -253,7 +259,7 @@ HOSTILE = {
                             "tool",
     "dtd.qdpx": "project.qde has a DTD (<!DOCTYPE …>); refused — REFI-QDA project files have no DTD; export the "
                 "project again from your QDA tool",
-    "malformed.qdpx": "project.qde is not well-formed XML at line 62, column 3: mismatched tag — export the project "
+    "malformed.qdpx": "project.qde is not well-formed XML at line 63, column 3: mismatched tag — export the project "
                       "again from your QDA tool",
     "not-a-zip.qdpx": "not a readable .qdpx (zip) file: File is not a zip file — export the project from your QDA "
                       "tool as REFI-QDA Project (.qdpx)",
@@ -303,7 +309,7 @@ def test_paths_and_evidence_show_the_imported_interviews(project: Path) -> None:
     assert code == 0
     assert "Pekerja itu mengatakan bahwa pihak imigrasi memeriksa pemberi kerjanya setiap tahun." in out
     code, out, _ = run(project, "evidence", "--changes")
-    assert (code, out.splitlines()[0]) == (0, "Triangulation status changed by the imported interviews: 4 relation(s)")
+    assert (code, out.splitlines()[0]) == (0, "Triangulation status changed by the imported interviews: 5 relation(s)")
 
 
 def test_sheet_forms_csv_and_xlsx_give_the_same_rows(project: Path) -> None:
