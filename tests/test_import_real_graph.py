@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import shutil
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from conftest import REPO, make_project
+from test_import_interviews import install_mapping
 from tokutei_kg.cli import main
 
 FIXTURES = REPO / "tests" / "fixtures" / "qdpx"
@@ -26,8 +26,7 @@ def digest(root: Path) -> dict[str, str]:
 
 def test_import_then_build_adds_the_fixture_and_reports_the_changed_relations(tmp_path: Path) -> None:
     root = make_project(tmp_path / "copy", REPO / "graph")
-    (root / "graph" / "mappings").mkdir(exist_ok=True)
-    shutil.copy(FIXTURES / "fieldwork.mapping.csv", root / "graph" / "mappings" / "fieldwork-fixture.csv")
+    install_mapping(root, FIXTURES / "fieldwork.mapping.csv", "fieldwork-fixture")
     before = digest(root)
     code, out, err = run(root, "import", str(FIXTURES / "fieldwork.qdpx"))
     assert (code, err) == (0, ""), out

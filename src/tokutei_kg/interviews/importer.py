@@ -30,12 +30,14 @@ CLAIM_COLUMNS = ("id", "subject", "relation", "object", "value", "value_lang", "
                  "source_id", "evidence", "evidence_kind", "evidence_lang", "locator", "valid_from", "valid_to",
                  "confidence", "note")
 CONSENTS = ("quote", "paraphrase", "none")
-# What a claim carries instead of the interviewee's words when consent does not allow them. The words
+# What a claim carries instead of the interviewee's words when consent does not allow them: the stored
+# form of withheld evidence that validate and build expect for consent=none (issue 14). The words
 # themselves are never written to graph/curated/, so no build, export or page can show them.
-WITHHELD = {
-    "none": "Evidence withheld: the interviewee did not consent to being cited (consent: none).",
-    "paraphrase": "Evidence withheld: verbatim quotation is not permitted (consent: paraphrase) and the coder "
-                  "gave no paraphrase.",
+WITHHELD = "[withheld]"
+WITHHELD_WHY = {
+    "none": "evidence withheld: the interviewee did not consent to being cited (consent: none)",
+    "paraphrase": "evidence withheld: verbatim quotation is not permitted (consent: paraphrase) and the coder gave "
+                  "no paraphrase",
 }
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 
@@ -360,6 +362,11 @@ def _check_statement(segment: Segment, statement: tuple[str, str, str, str, str]
             report.error("unknown-entity", f"{segment.where}: unknown {column} '{ref}'", where,
                          _suggest(ref, terms, ("subject",)).replace("subject:", ""))
             ok = False
+    for stage in segment.stages:
+        if stage not in terms.vocab.concepts or not stage.startswith("stage:"):  # type: ignore[attr-defined]
+            report.error("unknown-concept", f"{segment.where}: unknown stage '{stage}'", where,
+                         _suggest(stage, terms, ("stage",)))
+            ok = False
     if polarity not in ("asserts", "disputes"):
         report.error("bad-polarity", f"{segment.where}: polarity '{polarity}' is not asserts or disputes", where)
         ok = False
@@ -379,7 +386,7 @@ def _evidence(segment: Segment, interview: Interview, plan: Plan) -> tuple[str, 
         plan.paraphrased += 1
         return paraphrase, "paraphrase", interview.language
     plan.withheld += 1
-    return WITHHELD["none" if interview.consent == "none" else "paraphrase"], "paraphrase", "en"
+    return WITHHELD, "paraphrase", "en"
 
 
 def _csv(columns: tuple[str, ...], rows: list[dict[str, str]]) -> bytes:
@@ -426,13 +433,15 @@ def _rows(plan: Plan, interviews: list[Interview], segments: list[Segment], term
                 if extra:
                     claims[seen[key]]["note"] = note.replace("coded by ", f"coded by {', '.join(extra)}, ", 1)
                 continue
-            cid = f"{sid}-{slugify(segment.key)}" + (f"-{index}" if len(statements) > 1 else "")
+            cid = f"{sid}-{slugify(segment.key) or f'r{segment.row}'}" + (f"-{index}" if len(statements) > 1 else "")
             if cid in claims:
                 report.error("duplicate-segment", f"{segment.where}: claim id '{cid}' is used twice", where,
                              "give every row its own segment value")
                 continue
             evidence, kind, lang = _evidence(segment, interview, plan)
             coded = f"coded by {', '.join(segment.coders)}" if segment.coders else "coder not recorded"
+            if evidence == WITHHELD:
+                coded = f"{WITHHELD_WHY['none' if interview.consent == 'none' else 'paraphrase']}; {coded}"
             if segment.dates:
                 coded += f" on {', '.join(segment.dates)}"
             claims[cid] = {
