@@ -307,6 +307,7 @@ def test_withheld_text_reaches_no_export_and_no_page(project: Path) -> None:
     code, out, err = run(project, "build")
     assert code == 0, err
     assert run(project, "viz", "--swimlane", "-o", str(project / "exports" / "swimlane.html"))[0] == 0
+    assert run(project, "paths", "lpk", "pmi-ssw-worker", "--html", str(project / "exports" / "paths.html"))[0] == 0
     published = [p for p in sorted((project / "exports").rglob("*")) + sorted((project / "graph").rglob("*"))
                  if p.is_file()]
     assert len(published) > 20
@@ -372,6 +373,32 @@ def test_sheet_errors_name_file_row_and_the_closest_terms(project: Path, tmp_pat
         "3 errors, 0 warnings",
     ]
     assert tree(project) == before
+
+
+def test_rows_that_fail_the_checks_are_reported_and_nothing_is_written(project: Path, tmp_path: Path) -> None:
+    sheet = tmp_path / "sheet.csv"
+    text = (FIXTURES / "fieldwork-sheet.csv").read_text(encoding="utf-8")
+    sheet.write_text(text.replace(",bp2mi,protects,pmi-ssw-worker,", ",bp2mi,dateSigned,pmi-ssw-worker,"),
+                     encoding="utf-8")
+    before = tree(project)
+    code, out, err = run(project, "import", str(sheet), "--name", "fieldwork-sheet")
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [
+        "graph/curated/claims/interview-fieldwork-sheet.csv:2:4: error: 'dateSigned' takes a literal; put it in "
+        "'value', not 'object'",
+        "graph/curated/claims/interview-fieldwork-sheet.csv:2:5: error: 'dateSigned' needs a value",
+        "error: the rows this import would write do not pass the checks above (rows numbered as in "
+        "graph/curated/claims/interview-fieldwork-sheet.csv, graph/curated/sources/interview-fieldwork-sheet.csv); "
+        "nothing was written — fix the input file or the mapping and import again",
+        "3 errors, 0 warnings",
+    ]
+    assert tree(project) == before
+
+
+def test_invisible_characters_are_dropped_from_evidence() -> None:
+    from tokutei_kg.interviews.importer import clean
+
+    assert clean("We\u200b teach\u2028 them\r\n\tJapanese\ufeff") == "We teach them Japanese"
 
 
 def test_cohen_kappa_known_values() -> None:

@@ -99,8 +99,10 @@ def slugify(text: str) -> str:
 
 
 def clean(text: str) -> str:
-    """One line of NFC text: control characters and runs of white space become one space."""
-    return " ".join(_CONTROL.sub(" ", unicodedata.normalize("NFC", text)).split())
+    """One line of NFC text: control characters and runs of white space become one space; invisible
+    format characters (zero-width spaces, bidi marks, byte-order marks) are dropped."""
+    text = "".join(c for c in unicodedata.normalize("NFC", text) if unicodedata.category(c) != "Cf")
+    return " ".join(_CONTROL.sub(" ", text).split())
 
 
 def targets(project_root: Path, slug: str) -> tuple[Path, Path]:
@@ -543,6 +545,9 @@ def _checked(root: Path, new: dict[Path, bytes], terms: Terms) -> object:
         if report.ok:
             report.extend(check_records(curated, terms.vocab, copy))  # type: ignore[arg-type]
         if not report.ok:
+            report.error("import-rejected", "the rows this import would write do not pass the checks above "
+                         f"(rows numbered as in {', '.join(str(p.relative_to(root)) for p in sorted(new))}); "
+                         "nothing was written", None, "fix the input file or the mapping and import again")
             raise InputRejected(report)
         return curated
 
