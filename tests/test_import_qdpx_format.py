@@ -138,3 +138,27 @@ def test_a_bad_project_names_the_document_or_segment_and_writes_nothing(mini: Pa
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr.splitlines()[0] == f"{display_path(path)}: {message}"
     assert tree(mini) == before
+
+
+def test_two_documents_with_one_name_stay_two_interviews(mini: Path, tmp_path: Path) -> None:
+    install_mapping(mini, FIXTURES / "fieldwork.mapping.csv", "fieldwork-fixture")
+    path = variant(tmp_path, lambda x: x.replace("TEST FIXTURE fictional interview 3 (no consent)",
+                                                 "TEST FIXTURE fictional interview 2 (worker)"))
+    result = CliRunner().invoke(main, ["--root", str(mini), "import", str(path), "--name", "fieldwork-fixture"])
+    assert result.exit_code == 0, result.output
+    sources = (mini / "graph/curated/sources/interview-fieldwork-fixture.csv").read_text(encoding="utf-8")
+    claims = (mini / "graph/curated/claims/interview-fieldwork-fixture.csv").read_text(encoding="utf-8")
+    assert sources.count("TEST FIXTURE fictional interview 2 (worker)") == 2
+    assert ",lpk,places,pmi-ssw-worker,,,,,disputes,int-fieldwork-fixture-d40320f6,[withheld]," in claims
+
+
+def test_a_statement_mapping_needs_three_terms(mini: Path) -> None:
+    mapping = install_mapping(mini, FIXTURES / "fieldwork.mapping.csv", "fieldwork-fixture")
+    mapping.write_text(mapping.read_text(encoding="utf-8").replace(
+        "isa supervises accepting-organization", "isa supervises the accepting-organization"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["--root", str(mini), "import", str(FIXTURES / "fieldwork.qdpx")])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.splitlines()[0] == (
+        f"{display_path(mapping)}:6:3: error: code 'Statements > ISA supervises employers' cannot map to 'isa "
+        "supervises the accepting-organization' — write SUBJECT RELATION OBJECT, relation:NAME, subject:ID, "
+        "object:ID, stage:…, issue:… or ignore")

@@ -62,7 +62,7 @@ class Segment:
     """One coded segment → one claim per statement."""
 
     key: str  # stable part of the claim id (guid prefix or sheet row)
-    document: str
+    document: str  # the key of its interview
     statements: tuple[tuple[str, str, str, str, str], ...]  # subject, relation, object, value, polarity
     stages: tuple[str, ...]
     quote: str
@@ -218,16 +218,14 @@ def _from_qdpx(path: Path, shown: Path, mapping: Mapping, terms: Terms, report: 
             continue
         coders = tuple(dict.fromkeys(qda.users.get(c.coder, c.coder) for c in selection.codings if c.coder))
         dates = tuple(dict.fromkeys(c.date[:10] for c in selection.codings if c.date))
-        segments.append(Segment(selection.guid.replace("-", "")[:8], document.name, tuple(statements), stages,
+        segments.append(Segment(selection.guid.replace("-", "")[:8], interviews[document.guid].key, tuple(statements),
+                                stages,
                                 selection.text, selection.description, f"characters {selection.start}-{selection.end}",
                                 coders, dates, label))
     lengths = {d.guid: len(d.text) for d in qda.documents.values()}
     coded = [(s.document, c.coder, c.code, s.start, s.end) for s in qda.selections for c in s.codings if c.coder]
     plan.agreement = agreements(coded, lengths, qda.users, {g: c.path for g, c in qda.codes.items()})
-    by_name = {}
-    for guid, interview in interviews.items():
-        by_name[qda.documents[guid].name] = interview
-    return list(by_name.values()), segments
+    return list(interviews.values()), segments
 
 
 def _groups(qda: object) -> dict[str, list[str]]:
@@ -342,7 +340,7 @@ def _from_sheet(path: Path, shown: Path, mapping: Mapping, terms: Terms, report:
         stages = tuple(s for s in row.get("stage", "").split("|") if s)
         statement = (row["subject"], row["relation"], row.get("object", ""), row.get("value", ""), polarity)
         label = f"row {number}"
-        segments.append(Segment(row.get("segment", "") or f"r{number}", row["document"], (statement,), stages,
+        segments.append(Segment(row.get("segment", "") or f"r{number}", known.key, (statement,), stages,
                                 row.get("quote", ""), row.get("paraphrase", ""), row.get("locator", ""),
                                 tuple(c for c in [row.get("coder", "")] if c),
                                 tuple(d for d in [row.get("coded_on", "")] if d), label, number))
@@ -405,23 +403,23 @@ def _rows(plan: Plan, interviews: list[Interview], segments: list[Segment], term
     prefix = f"int-{plan.slug}-"
     source_ids: dict[str, str] = {}
     sources = []
-    for interview in sorted(interviews, key=lambda i: i.name):
+    for interview in sorted(interviews, key=lambda i: (i.key, i.name)):
         sid = prefix + (interview.key or "document")
         if sid in source_ids.values():
             report.error("duplicate-document", f"{interview.where}: another document gives the same id '{sid}'",
                          Location(shown), "give the documents names that differ in letters or digits")
             continue
-        source_ids[interview.name] = sid
+        source_ids[interview.key] = sid
         sources.append({
             "id": sid, "type": "interview", "perspective": interview.perspective, "title": clean(interview.name),
             "date": interview.date, "language": interview.language, "interviewee_role": interview.role,
             "consent": interview.consent, "note": f"imported by tokutei-kg import from {plan.input.name}",
         })
-    by_name = {i.name: i for i in interviews}
+    by_key = {i.key: i for i in interviews}
     claims: dict[str, dict[str, str]] = {}
     seen: dict[tuple[str, ...], str] = {}
     for segment in segments:
-        interview = by_name.get(segment.document)
+        interview = by_key.get(segment.document)
         sid = source_ids.get(segment.document)
         if interview is None or sid is None:
             continue

@@ -56,7 +56,7 @@ def parse_target(kind: str, text: str, polarity: str, where: Location) -> Target
     if text == "ignore":
         return Target("ignore", "", polarity, where)
     if " " in text:
-        return Target("statement", text, polarity, where)
+        return Target("statement" if len(text.split(" ")) == 3 else "bad", text, polarity, where)
     prefix, _, rest = text.partition(":")
     if prefix in ("relation", "subject", "object") and rest:
         return Target(prefix, rest, polarity, where)
