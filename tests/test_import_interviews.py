@@ -167,7 +167,22 @@ def test_change_report_in_indonesian_and_japanese(project: Path) -> None:
         "  baru → Sumber tunggal: Biaya dan calo — menyangkut — Lembaga Pelatihan Kerja",
         "  baru → Sumber tunggal: Kesenjangan pelatihan bahasa — menyangkut — Lembaga Pelatihan Kerja",
     ]
+    assert out_id.splitlines()[:3] == [
+        f"{SHOWN} diperiksa sebagai proyek 'fieldwork-fixture': 3 wawancara, 8 klaim (bukti: 4 kutipan, 2 parafrase, "
+        "2 ditahan sesuai persetujuan)",
+        f"  akan ditulis {project / CLAIMS}",
+        f"  akan ditulis {project / SOURCES}",
+    ]
     _, out_ja, _ = run(project, "import", str(QDPX), "--dry-run", "--lang", "ja")
+    assert out_ja.splitlines()[:4] == [
+        f"{SHOWN} をプロジェクト 'fieldwork-fixture' として確認しました: インタビュー 3 件、主張 8 件（根拠: 引用 4、"
+        "言い換え 2、同意により非公開 2）",
+        f"  書き込み予定 {project / CLAIMS}",
+        f"  書き込み予定 {project / SOURCES}",
+        "  コーダー間の一致（コードごとの Cohen の κ、両者がコーディングした文書の文字単位）:",
+    ]
+    assert out_ja.splitlines()[4] == ("    Actors > LPK: κ 0.36、観測一致率 0.74（Coder A (fictional) 対 Coder B "
+                                      "(fictional)、322 文字）")
     assert out_ja.splitlines()[-6] == "今回のインポートによってトライアンギュレーションの状態が変わった関係: 5 件"
     assert out_ja.splitlines()[-4] == "  新規 → 異論あり: 職業訓練機関 — 職業紹介する — Indonesian SSW worker"
     assert not (project / CLAIMS).exists()  # --dry-run writes nothing

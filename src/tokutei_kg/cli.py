@@ -297,7 +297,7 @@ def _question(path: Path, lang: str = "en") -> str:
               help="Code mapping to use instead of graph/mappings/<project>.csv.")
 @click.option("--dry-run", is_flag=True, help="Check and report, write nothing.")
 @click.option("--lang", type=click.Choice(["en", "id", "ja"]), default="en", show_default=True,
-              help="Language of the change report.")
+              help="Language of the summary and the change report.")
 @click.pass_context
 @handle_errors
 def import_(ctx: click.Context, file: Path, name: str | None, init_mapping: bool, mapping_file: Path | None,

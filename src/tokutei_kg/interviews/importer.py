@@ -598,28 +598,71 @@ def init_mapping(project: object, path: Path, *, name: str | None = None, shown:
 
 
 
+_SUMMARY = {
+    "en": {
+        "imported": "imported {file} as project '{slug}': {n} interview{ns}, {m} claim{ms} (evidence: {q} quoted, "
+                    "{p} paraphrased, {w} withheld by consent)",
+        "checked": "checked {file} as project '{slug}': {n} interview{ns}, {m} claim{ms} (evidence: {q} quoted, "
+                   "{p} paraphrased, {w} withheld by consent)",
+        "wrote": "wrote", "unchanged": "unchanged", "would write": "would write", "skipped": "skipped",
+        "agreement": "agreement between coders (Cohen's kappa per code, over the characters of the documents both "
+                     "coded):",
+        "kappa": "{code}: kappa {k}, observed agreement {o} ({a} vs {b}, {n} characters)",
+        "n/a": "n/a (no variation)",
+        "next": "next: tokutei-kg build (then tokutei-kg evidence --changes)",
+    },
+    "id": {
+        "imported": "{file} diimpor sebagai proyek '{slug}': {n} wawancara, {m} klaim (bukti: {q} kutipan, "
+                    "{p} parafrase, {w} ditahan sesuai persetujuan)",
+        "checked": "{file} diperiksa sebagai proyek '{slug}': {n} wawancara, {m} klaim (bukti: {q} kutipan, "
+                   "{p} parafrase, {w} ditahan sesuai persetujuan)",
+        "wrote": "ditulis", "unchanged": "tetap", "would write": "akan ditulis", "skipped": "dilewati",
+        "agreement": "kesepakatan antarpengode (kappa Cohen per kode, atas karakter dokumen yang dikode keduanya):",
+        "kappa": "{code}: kappa {k}, kesepakatan teramati {o} ({a} vs {b}, {n} karakter)",
+        "n/a": "t/a (tanpa variasi)",
+        "next": "berikutnya: tokutei-kg build (lalu tokutei-kg evidence --changes)",
+    },
+    "ja": {
+        "imported": "{file} をプロジェクト '{slug}' としてインポートしました: インタビュー {n} 件、主張 {m} 件"
+                    "（根拠: 引用 {q}、言い換え {p}、同意により非公開 {w}）",
+        "checked": "{file} をプロジェクト '{slug}' として確認しました: インタビュー {n} 件、主張 {m} 件"
+                   "（根拠: 引用 {q}、言い換え {p}、同意により非公開 {w}）",
+        "wrote": "書き込み", "unchanged": "変更なし", "would write": "書き込み予定", "skipped": "スキップ",
+        "agreement": "コーダー間の一致（コードごとの Cohen の κ、両者がコーディングした文書の文字単位）:",
+        "kappa": "{code}: κ {k}、観測一致率 {o}（{a} 対 {b}、{n} 文字）",
+        "n/a": "算出不可（変動なし）",
+        "next": "次に: tokutei-kg build（その後 tokutei-kg evidence --changes）",
+    },
+}
+
+
 def summary(plan: Plan, written: list[Path], *, dry_run: bool = False, lang: str = "en") -> list[str]:
-    """The import summary as lines (the change report in ``lang``)."""
+    """The import summary as lines, in ``lang`` (en, id or ja)."""
     from ..errors import display_path
     from .changes import render
 
-    lines = [f"{'checked' if dry_run else 'imported'} {display_path(plan.input.absolute())} as project '{plan.slug}': "
-             f"{plan.sources} interview{'s' if plan.sources != 1 else ''}, {plan.claims} claim"
-             f"{'s' if plan.claims != 1 else ''} (evidence: {plan.quoted} quoted, {plan.paraphrased} paraphrased, "
-             f"{plan.withheld} withheld by consent)"]
+    text = _SUMMARY[lang]
+    lines = [text["checked" if dry_run else "imported"].format(
+        file=display_path(plan.input.absolute()), slug=plan.slug, n=plan.sources, ns="s" if plan.sources != 1 else "",
+        m=plan.claims, ms="s" if plan.claims != 1 else "", q=plan.quoted, p=plan.paraphrased, w=plan.withheld)]
     for path in sorted([*plan.files, *plan.unchanged]):
         verb = "unchanged" if path in plan.unchanged else ("would write" if dry_run else "wrote")
-        lines.append(f"  {verb:11} {display_path(path)}")
+        lines.append(f"  {_pad(text[verb], 11)} {display_path(path)}")
     for skipped in plan.skipped:
-        lines.append(f"  skipped     {skipped}")
+        lines.append(f"  {_pad(text['skipped'], 11)} {skipped}")
     if plan.agreement:
-        lines.append("  agreement between coders (Cohen's kappa per code, over the characters of the documents "
-                     "both coded):")
+        lines.append(f"  {text['agreement']}")
         for a in plan.agreement:
-            kappa = "n/a (no variation)" if a.kappa is None else f"{a.kappa:.2f}"
-            lines.append(f"    {a.code}: kappa {kappa}, observed agreement {a.observed:.2f} "
-                         f"({a.coder_a} vs {a.coder_b}, {a.units} characters)")
+            kappa = text["n/a"] if a.kappa is None else f"{a.kappa:.2f}"
+            lines.append("    " + text["kappa"].format(code=a.code, k=kappa, o=f"{a.observed:.2f}", a=a.coder_a,
+                                                       b=a.coder_b, n=a.units))
     lines += render(plan.changes, plan.labels.get(lang, {}), lang)  # type: ignore[arg-type]
     if not dry_run and written:
-        lines.append("next: tokutei-kg build (then tokutei-kg evidence --changes)")
+        lines.append(text["next"])
     return lines
+
+
+def _pad(word: str, width: int) -> str:
+    """``word`` padded to ``width`` display columns (a CJK character takes two)."""
+    columns = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in word)
+    return word + " " * max(0, width - columns)
