@@ -162,3 +162,22 @@ def test_a_statement_mapping_needs_three_terms(mini: Path) -> None:
         f"{display_path(mapping)}:6:3: error: code 'Statements > ISA supervises employers' cannot map to 'isa "
         "supervises the accepting-organization' — write SUBJECT RELATION OBJECT, relation:NAME, subject:ID, "
         "object:ID, stage:…, issue:… or ignore")
+
+
+def test_an_input_that_is_not_a_regular_file_is_refused(mini: Path, tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "pipe.qdpx"
+    os.mkfifo(fifo)
+    before = tree(mini)
+    result = CliRunner().invoke(main, ["--root", str(mini), "import", str(fifo)])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (f"{display_path(fifo)}: error: not a regular file — give the path of a .qdpx, .csv or "
+                             ".xlsx file\n")
+    result = CliRunner().invoke(main, ["--root", str(mini), "import", str(tmp_path / "missing.qdpx")])
+    assert result.stderr == (f"{display_path(tmp_path / 'missing.qdpx')}: error: no such file — give the path of a "
+                             ".qdpx, .csv or .xlsx file\n")
+    result = CliRunner().invoke(main, ["--root", str(mini), "import", str(FIXTURES / "make.py")])
+    assert result.stderr == (f"{display_path(FIXTURES / 'make.py')}: error: cannot import a '.py' file — import a "
+                             "REFI-QDA project (.qdpx) or the one-sheet form (.csv or .xlsx)\n")
+    assert tree(mini) == before

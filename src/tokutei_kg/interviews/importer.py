@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
-import shutil
+import stat
 import tempfile
 import unicodedata
 from collections.abc import Iterable
@@ -462,8 +463,10 @@ def plan_import(project: object, path: Path, *, name: str | None = None, shown: 
     from ..reader import read_curated
 
     shown = shown or path
-    if not path.is_file():
+    if not path.exists():
         raise SourceError(Location(shown), "no such file", "give the path of a .qdpx, .csv or .xlsx file")
+    if not path.is_file():
+        raise SourceError(Location(shown), "not a regular file", "give the path of a .qdpx, .csv or .xlsx file")
     kind = _kind(path)
     slug = _project_name(path, shown, name)
     root: Path = project.root  # type: ignore[attr-defined]
@@ -525,13 +528,19 @@ def _check_owned(root: Path, files: list[Path], prefix: str, report: Report) -> 
 
 def _checked(root: Path, new: dict[Path, bytes], terms: Terms) -> object:
     """Read and check the curated data as it would be after the import (in a scratch copy)."""
-    from ..reader import read_curated
+    from ..reader import TABLES, read_curated, table_files
     from ..validate import check_records
 
     with tempfile.TemporaryDirectory(prefix="tokutei-import-") as scratch:
         copy = Path(scratch)
-        shutil.copytree(root / "graph" / "curated", copy / "graph" / "curated",
-                        ignore=shutil.ignore_patterns(*(p.name for p in new)))
+        curated_dir = root / "graph" / "curated"
+        for kind in TABLES:  # the tables the reader reads, regular files only (never a FIFO or a device)
+            for table in table_files(curated_dir, kind):
+                if table in new or not stat.S_ISREG(os.stat(table).st_mode):
+                    continue
+                target = copy / table.relative_to(root)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(table.read_bytes())
         documents = root / "graph" / "documents"
         if documents.is_dir():
             (copy / "graph" / "documents").symlink_to(documents.resolve(), target_is_directory=True)
