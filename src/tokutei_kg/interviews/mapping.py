@@ -138,11 +138,21 @@ def closest(name: str, terms: list[Term], n: int = 3) -> list[Term]:
     wanted = name.rsplit(">", 1)[-1].strip().casefold()
     scored = []
     for term in terms:
-        candidates = [term.ref.split(":")[-1], *term.labels.values()]
-        best = max(difflib.SequenceMatcher(None, wanted, c.casefold()).ratio() for c in candidates)
+        candidates = [term.ref.split(":")[-1].replace("-", " "), *term.labels.values()]
+        best = max(_score(wanted, c.casefold()) for c in candidates)
         scored.append((-best, term.ref, term))
     scored.sort(key=lambda item: (item[0], item[1]))
     return [term for _, _, term in scored[:n]]
+
+
+def _score(wanted: str, label: str) -> float:
+    """difflib's ratio, raised for a whole word of the label that the code names (``Fees`` → "Fees and
+    brokers")."""
+    ratio = difflib.SequenceMatcher(None, wanted, label).ratio()
+    words = label.replace("(", " ").replace(")", " ").split()
+    if wanted and (wanted in words or (len(wanted) >= 4 and any(w.startswith(wanted) for w in words))):
+        ratio = max(ratio, 0.75 + 0.25 * ratio)
+    return ratio
 
 
 def describe(term: Term) -> str:
