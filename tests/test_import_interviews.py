@@ -434,3 +434,10 @@ def test_zip_member_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
         qdpx.read_qdpx(QDPX, Path("fieldwork.qdpx"))
     assert str(caught.value) == ("fieldwork.qdpx: error: the archive has 4 members (at most 3 are read) — a REFI-QDA "
                                  "project holds project.qde and its sources; check the file")
+
+
+def test_evidence_changes_without_imported_interviews(mini: Path) -> None:
+    for lang, expected in (("en", "no relation changed its triangulation status\n"),
+                           ("id", "tidak ada relasi yang berubah status triangulasinya\n"),
+                           ("ja", "トライアンギュレーションの状態が変わった関係はありません\n")):
+        assert run(mini, "evidence", "--changes", "--lang", lang)[:2] == (0, expected)
