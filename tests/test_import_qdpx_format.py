@@ -181,3 +181,24 @@ def test_an_input_that_is_not_a_regular_file_is_refused(mini: Path, tmp_path: Pa
     assert result.stderr == (f"{display_path(FIXTURES / 'make.py')}: error: cannot import a '.py' file — import a "
                              "REFI-QDA project (.qdpx) or the one-sheet form (.csv or .xlsx)\n")
     assert tree(mini) == before
+
+
+def test_document_variables_may_live_on_a_case(mini: Path, tmp_path: Path) -> None:
+    """NVivo and others keep attributes on cases: a Case's VariableValues apply to the sources it names."""
+    install_mapping(mini, FIXTURES / "fieldwork.mapping.csv", "fieldwork-fixture")
+
+    def move_to_case(xml: str) -> str:
+        start = xml.index("<VariableValue>", xml.index('name="TEST FIXTURE fictional interview 2 (worker)"'))
+        end = xml.index("</TextSource>", start)
+        values = xml[start:end]
+        source = re.search(r'<TextSource guid="([^"]+)" name="TEST FIXTURE fictional interview 2', xml).group(1)
+        case = (f'<Cases><Case guid="{source[:-1]}0" name="worker (fictional)">{values}'
+                f'<SourceRef targetGUID="{source}"/></Case></Cases>\n')
+        return (xml[:start] + xml[end:]).replace("<Sources>", case + "<Sources>", 1)
+
+    path = variant(tmp_path, move_to_case)
+    result = CliRunner().invoke(main, ["--root", str(mini), "import", str(path), "--name", "fieldwork-fixture"])
+    assert result.exit_code == 0, result.output
+    sources = (mini / "graph/curated/sources/interview-fieldwork-fixture.csv").read_text(encoding="utf-8")
+    assert ",TEST FIXTURE fictional interview 2 (worker),,2026-10-08,,,id,,,SSW worker in Japan (fictional test " \
+           "fixture),paraphrase," in sources

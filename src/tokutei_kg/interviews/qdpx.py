@@ -216,7 +216,32 @@ def _project(root: object, archive: zipfile.ZipFile, names: set[str], shown: Pat
     for sources in _children(root, "Sources"):
         for source in _children(sources, "TextSource"):
             _document(source, project, variables, archive, names, shown)
+    _cases(root, project, variables)
     return project
+
+
+def _cases(root: object, project: QdaProject, variables: dict[str, str]) -> None:
+    """Attributes kept on a case (as NVivo does) apply to the sources it names, unless a source has its own."""
+    for cases in _children(root, "Cases"):
+        for case in _children(cases, "Case"):
+            values = _values(case, variables)
+            for ref in _children(case, "SourceRef"):
+                document = project.documents.get(_ref(ref))
+                if document is not None:
+                    document.variables.update({k: v for k, v in values.items() if k not in document.variables})
+
+
+def _values(element: object, variables: dict[str, str]) -> dict[str, str]:
+    """Variable name (lower case) → value, from the ``VariableValue`` children of a source or a case."""
+    values: dict[str, str] = {}
+    for value in _children(element, "VariableValue"):
+        ref = _child(value, "VariableRef")
+        key = variables.get(_ref(ref), "") if ref is not None else ""
+        for kind in ("TextValue", "DateValue", "IntegerValue", "BooleanValue", "FloatValue", "DateTimeValue"):
+            found = _child(value, kind)
+            if found is not None and key:
+                values[key.strip().lower()] = _text(found).strip()
+    return values
 
 
 def _codes(parent: object, project: QdaProject, parent_guid: str, parent_path: str, shown: Path) -> None:
@@ -247,15 +272,7 @@ def _document(source: object, project: QdaProject, variables: dict[str, str], ar
     else:
         raise _refuse(shown, f"document '{name}' has no text in the archive (plainTextPath '{text_path}')",
                       "export the project with its sources included (internal://)")
-    values: dict[str, str] = {}
-    for value in _children(source, "VariableValue"):
-        ref = _child(value, "VariableRef")
-        key = variables.get(_ref(ref), "") if ref is not None else ""
-        for kind in ("TextValue", "DateValue", "IntegerValue", "BooleanValue", "FloatValue", "DateTimeValue"):
-            found = _child(value, kind)
-            if found is not None and key:
-                values[key.strip().lower()] = _text(found).strip()
-    project.documents[guid] = Document(guid, name, text, values)
+    project.documents[guid] = Document(guid, name, text, _values(source, variables))
     _selections(source, project, guid, name, text, shown)
 
 
