@@ -202,3 +202,16 @@ def test_document_variables_may_live_on_a_case(mini: Path, tmp_path: Path) -> No
     sources = (mini / "graph/curated/sources/interview-fieldwork-fixture.csv").read_text(encoding="utf-8")
     assert ",TEST FIXTURE fictional interview 2 (worker),,2026-10-08,,,id,,,SSW worker in Japan (fictional test " \
            "fixture),paraphrase," in sources
+
+
+def test_a_segment_with_actors_but_no_relation_is_listed_as_skipped(mini: Path) -> None:
+    mapping = install_mapping(mini, FIXTURES / "fieldwork.mapping.csv", "fieldwork-fixture")
+    mapping.write_text(mapping.read_text(encoding="utf-8").replace("relation:trains", "ignore"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["--root", str(mini), "import", str(FIXTURES / "fieldwork.qdpx")])
+    assert result.exit_code == 0, result.output
+    assert [line for line in result.stdout.splitlines() if "skipped" in line] == [
+        "  skipped     segment 8f575feb-a3c2-5f87-8024-d9ce20de3c88 in 'TEST FIXTURE fictional interview 1 (training "
+        "institution)': no statement (actors or stages only)",
+        "  skipped     segment 0e708ba9-3844-5af7-a0f1-09571911d725 in 'TEST FIXTURE fictional interview 1 (training "
+        "institution)': no statement (actors or stages only)",
+    ]
