@@ -243,9 +243,8 @@ def query(ctx: click.Context, name: str | None, expression: str | None, fmt: str
     else:
         store = _dated(open_store(require_built(project)), as_of)
         bindings = dict(parse_binding(b, store) for b in binds)
-        result = run(store, query_text, bindings)
         shown = {**labels_in(store, "en"), **labels_in(store, lang)} if fmt in ("table", "md") else None
-        output = render(result, fmt, shown)
+        output = run(store, query_text, bindings, consume=lambda result: render(result, fmt, shown))
     click.echo(output, nl=False)
     if query_text.name.endswith("-violation") and _has_rows(output, fmt):
         ctx.exit(1)

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from ..query import QueryText, check_read_only, tokens
+from ..errors import QueryError
+from ..query import QueryText, check_read_only, normalise, tokens
 from .engine import Answer, Engine
 
 log = logging.getLogger("tokutei_kg.serve")
@@ -223,11 +224,11 @@ class Handler(BaseHTTPRequestHandler):
         text = texts[0]
         if len(text.encode("utf-8")) > self.server.max_query_bytes:
             raise Refusal(413, f"error: the query is longer than the limit ({self.server.max_query_bytes} bytes)")
-        if is_update(text):
-            raise Refusal(403, "error: updates are not allowed: this endpoint is read-only")
         try:
-            check_read_only(QueryText(text, "query"))
-        except Exception as exc:  # QueryError: SERVICE, FROM outside the dataset — one line with line:column
+            if is_update(normalise(QueryText(text, "query"))):
+                raise Refusal(403, "error: updates are not allowed: this endpoint is read-only")
+            check_read_only(QueryText(text, "query"), parse=False)  # the worker parses (within the time limit)
+        except QueryError as exc:  # SERVICE, FROM outside the dataset, a bad escape — one line with line:column
             raise Refusal(400, str(exc).splitlines()[0]) from None
         if not self.server.slots.acquire(blocking=False):
             raise Refusal(503, "error: too many queries at once — try again in a moment", {"Retry-After": "1"})

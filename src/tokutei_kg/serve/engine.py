@@ -30,6 +30,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..errors import TokuteiError
+from ..nonet import deny_network
 from .negotiate import negotiate
 
 _LENGTH = struct.Struct("!I")
@@ -94,12 +95,13 @@ def load_dataset(path: Path) -> ox.Store:
 def answer(store: ox.Store, request: dict[str, str], limits: Limits) -> Answer:
     """Run one query and serialise its result in the negotiated format (pure: no I/O but the store)."""
     from ..errors import QueryError
-    from ..query import QueryText, run
+    from ..query import QueryText, failure, run
 
+    query = QueryText(request["query"], "query")
     try:
-        result = run(store, QueryText(request["query"], "query"))
+        result = run(store, query)
     except QueryError as exc:
-        return Answer(400, "text/plain; charset=utf-8", (str(exc).splitlines()[0] + "\n").encode("utf-8"))
+        return _refused(exc)
     buffer = _CappedBuffer(limits.max_result_bytes)
     kind = "graph" if isinstance(result, ox.QueryTriples) else "boolean" if isinstance(result, ox.QueryBoolean) \
         else "solutions"
@@ -109,6 +111,8 @@ def answer(store: ox.Store, request: dict[str, str], limits: Limits) -> Answer:
             ox.serialize(result, buffer, format=fmt)  # type: ignore[arg-type]
         else:
             result.serialize(buffer, format=fmt)  # type: ignore[attr-defined]
+    except (RuntimeError, OSError) as exc:  # raised while evaluating (lazily, as the result is written)
+        return _refused(failure(query, exc))
     except ResultTooLarge:
         megabytes = limits.max_result_bytes / (1024 * 1024)
         message = f"error: the result is larger than {megabytes:g} MiB — add LIMIT or narrow the query\n"
@@ -116,9 +120,14 @@ def answer(store: ox.Store, request: dict[str, str], limits: Limits) -> Answer:
     return Answer(200, media_type, buffer.getvalue())
 
 
+def _refused(exc: Exception) -> Answer:
+    return Answer(400, "text/plain; charset=utf-8", (str(exc).splitlines()[0] + "\n").encode("utf-8"))
+
+
 def _worker(conn: socket.socket, store: ox.Store, limits: Limits) -> None:
     """Answer queries on ``conn`` one after another until the server closes it."""
     _limit("RLIMIT_AS", _address_space() + limits.memory_bytes)
+    deny_network()  # no internet socket in this process: a SERVICE that got past the check reaches nothing
     conn.sendall(_LENGTH.pack(os.getpid()))
     while True:
         try:
