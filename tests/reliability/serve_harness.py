@@ -98,7 +98,7 @@ def start_server(root: Path, *args: str, host: str = "127.0.0.1") -> Server:
         if process.poll() is not None:
             raise AssertionError(f"serve exited: {log.read_text(encoding='utf-8')}")
         try:
-            if server.request("GET", "/page.js", headers={"Host": f"{host}:{port}"}, timeout=5)[0] == 200:
+            if server.request("GET", "/page.js", headers={"Host": f"127.0.0.1:{port}"}, timeout=5)[0] == 200:
                 return server
         except OSError:
             time.sleep(0.05)

@@ -35,6 +35,7 @@ class ServeOptions:
     max_result_bytes: int = 16 * 1024 * 1024
     max_in_flight: int = 4
     memory_bytes: int = 1024 * 1024 * 1024
+    allow_hosts: tuple[str, ...] = ()
 
 
 @dataclass
@@ -46,6 +47,11 @@ class Running:
     url: str
     quads: int
     serving: bool = False
+
+    @property
+    def beyond_loopback(self) -> bool:
+        """Whether other machines can reach the endpoint (the CLI warns)."""
+        return not self.endpoint.loopback
 
     def serve_forever(self) -> None:
         self.serving = True
@@ -80,7 +86,8 @@ def start(project: object, options: ServeOptions = ServeOptions()) -> Running:
                 render_script(), exports)
     try:
         endpoint = Endpoint((options.host, options.port), engine, site, cors=options.cors,
-                            max_query_bytes=options.max_query_bytes, max_in_flight=options.max_in_flight)
+                            max_query_bytes=options.max_query_bytes, max_in_flight=options.max_in_flight,
+                            allow_hosts=options.allow_hosts)
     except OSError as exc:
         engine.close()
         if exc.errno == errno.EADDRINUSE:

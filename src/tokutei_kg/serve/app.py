@@ -10,6 +10,7 @@ once 503 with ``Retry-After``; the time limit 503. No CORS header unless ``--cor
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import mimetypes
 import socket
@@ -28,7 +29,6 @@ log = logging.getLogger("tokutei_kg.serve")
 
 TEXT = "text/plain; charset=utf-8"
 FORM = "application/x-www-form-urlencoded"
-LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
 # the words check_read_only refuses as updates; here they are answered 403 rather than 400
 UPDATE_WORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"})
 
@@ -47,16 +47,44 @@ class Endpoint(ThreadingHTTPServer):
     request_queue_size = 64
 
     def __init__(self, address: tuple[str, int], engine: Engine, site: Site, *, cors: str | None,
-                 max_query_bytes: int, max_in_flight: int) -> None:
+                 max_query_bytes: int, max_in_flight: int, allow_hosts: tuple[str, ...] = ()) -> None:
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
         super().__init__(address, Handler)
         self.engine = engine
         self.site = site
         self.cors = cors
         self.max_query_bytes = max_query_bytes
         self.slots = threading.BoundedSemaphore(max_in_flight)
-        host, port = self.server_address[:2]
-        self.loopback = str(host) in LOOPBACK
-        self.allowed_hosts = {f"{name}:{port}" for name in ("127.0.0.1", "localhost", "[::1]")}
+        host, port = str(self.server_address[0]), int(self.server_address[1])
+        self.loopback = is_loopback(host)
+        self.allowed_hosts = allowed_hosts(host, port, allow_hosts)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether a bound address is reachable from this machine only."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def allowed_hosts(bound: str, port: int, extra: tuple[str, ...] = ()) -> frozenset[str]:
+    """The ``Host`` headers answered (DNS rebinding, issue 12.3): the loopback names, the bound address
+    unless it is a wildcard, and the names given with ``--allow-host`` — each with the port (and alone
+    on port 80)."""
+    names = {"127.0.0.1", "localhost", "[::1]"}
+    if bound not in ("0.0.0.0", "::", ""):
+        names.add(f"[{bound}]" if ":" in bound else bound)
+    for name in extra:
+        name = name.strip().lower()
+        names.add(f"[{name.strip('[]')}]" if ":" in name.strip("[]") else name)
+    headers = {f"{name}:{port}" for name in names}
+    if port == 80:
+        headers |= names
+    return frozenset(headers)
 
 
 class Refusal(Exception):
@@ -139,16 +167,23 @@ class Handler(BaseHTTPRequestHandler):
 
     def _check_host(self) -> None:
         host = (self.headers.get("Host") or "").lower()
-        if self.server.loopback and host not in self.server.allowed_hosts:
+        if host not in self.server.allowed_hosts:
             raise Refusal(421, f"error: unexpected Host header '{host[:80]}' — use "
-                               f"http://127.0.0.1:{self.server.server_address[1]}/")
+                               f"http://127.0.0.1:{self.server.server_address[1]}/ or start the server with "
+                               "--allow-host NAME")
 
     def _check_origin(self) -> None:
+        """A query from a web page of another origin is refused unless ``--cors`` allows it; so is one a
+        browser marks as cross-site (``Sec-Fetch-Site``) even without an ``Origin`` header."""
         origin = self.headers.get("Origin")
         if origin is None:
+            if self.headers.get("Sec-Fetch-Site", "").lower() == "cross-site" and not self.server.cors:
+                raise Refusal(403, "error: cross-site requests are not allowed (start the server with "
+                                   "--cors ORIGIN to allow a web page of another origin)")
             return
-        same = f"http://{self.headers.get('Host', '')}".lower()
-        if origin.lower() != same and not self._cors_allows(origin):
+        parts = urllib.parse.urlsplit(origin.lower())
+        same = parts.scheme == "http" and parts.netloc in self.server.allowed_hosts
+        if not same and not self._cors_allows(origin):
             raise Refusal(403, f"error: requests from {origin[:80]} are not allowed (start the server with "
                                "--cors ORIGIN to allow a web page of another origin)")
 
@@ -178,9 +213,9 @@ class Handler(BaseHTTPRequestHandler):
             raise Refusal(414, f"error: the request line is longer than the limit ({self.server.max_query_bytes} "
                                "bytes of query) — send long queries with POST")
         parameters = _parse_qs(query_string)
+        self._check_origin()
         if method != "POST":
             return parameters, None
-        self._check_origin()
         body = self._body()
         media = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         if media == FORM:
