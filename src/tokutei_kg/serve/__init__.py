@@ -14,6 +14,8 @@ body); and ours caps the result size.
 from __future__ import annotations
 
 import errno
+import signal
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,6 +105,7 @@ def serve(project: object, options: ServeOptions = ServeOptions(),
           on_ready: Callable[[Running], None] | None = None) -> None:
     """Serve until interrupted (Ctrl-C), then stop the engine and its query processes."""
     running = start(project, options)
+    previous = _stop_on_sigterm()
     try:
         if on_ready is not None:
             on_ready(running)
@@ -110,8 +113,22 @@ def serve(project: object, options: ServeOptions = ServeOptions(),
     except KeyboardInterrupt:
         pass
     finally:
-        running.endpoint.server_close()
+        # engine first: it kills busy workers too, and nothing below can block a Ctrl-C
         running.engine.close()
+        running.endpoint.server_close()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _stop_on_sigterm() -> object:
+    """SIGTERM stops the server as Ctrl-C does (the same clean-up); the previous handler, to restore."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGTERM, interrupt)
 
 
 __all__ = ["ServeOptions", "Running", "ServeError", "start", "serve"]

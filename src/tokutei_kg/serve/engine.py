@@ -226,9 +226,13 @@ class Engine:
         if self.pid == 0:
             self._control.close()
             try:
+                os.setpgid(0, 0)  # the engine and its workers: one process group, stopped with one kill
+                _die_with_parent()
                 _engine(engine_end, store, limits)
             finally:
                 os._exit(0)
+        with contextlib.suppress(OSError):
+            os.setpgid(self.pid, self.pid)  # (also here: no race with close())
         engine_end.close()
 
     def run(self, request: dict[str, str]) -> Answer:
@@ -291,16 +295,30 @@ class Engine:
         return _read_exactly(conn, size, deadline)
 
     def close(self) -> None:
+        """Stop the engine and every worker, idle or busy (one SIGKILL to their process group), and reap
+        the engine. Never waits on a query: Ctrl-C stops the server at once, whatever runs."""
         while not self._idle.empty():
-            conn, pid = self._idle.get_nowait()
+            conn, _ = self._idle.get_nowait()
             conn.close()
-            _kill(pid)
         try:
             self._control.close()
         finally:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.pid, signal.SIGKILL)
             _kill(self.pid)
+            deadline = time.monotonic() + 5
             with contextlib.suppress(ChildProcessError):
-                os.waitpid(self.pid, 0)
+                while os.waitpid(self.pid, os.WNOHANG) == (0, 0) and time.monotonic() < deadline:
+                    time.sleep(0.01)
+
+
+def _die_with_parent() -> None:
+    """Linux: the engine gets SIGKILL if the server process dies without closing it (kill -9)."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 def _kill(pid: int) -> None:
