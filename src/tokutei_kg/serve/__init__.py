@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .app import Capacity
 from .engine import Engine, Limits, ServeError, load_dataset
 
 if TYPE_CHECKING:
@@ -35,9 +36,10 @@ class ServeOptions:
     timeout: float = 10.0
     max_query_bytes: int = 64 * 1024
     max_result_bytes: int = 16 * 1024 * 1024
-    max_in_flight: int = 4
+    max_in_flight: int | None = None  # (the older name of capacity.lanes)
     memory_bytes: int = 1024 * 1024 * 1024
     allow_hosts: tuple[str, ...] = ()
+    capacity: Capacity = Capacity()
 
 
 @dataclass
@@ -89,7 +91,7 @@ def start(project: object, options: ServeOptions = ServeOptions()) -> Running:
     try:
         endpoint = Endpoint((options.host, options.port), engine, site, cors=options.cors,
                             max_query_bytes=options.max_query_bytes, max_in_flight=options.max_in_flight,
-                            allow_hosts=options.allow_hosts)
+                            allow_hosts=options.allow_hosts, capacity=options.capacity)
     except OSError as exc:
         engine.close()
         if exc.errno == errno.EADDRINUSE:
@@ -131,4 +133,4 @@ def _stop_on_sigterm() -> object:
     return signal.signal(signal.SIGTERM, interrupt)
 
 
-__all__ = ["ServeOptions", "Running", "ServeError", "start", "serve"]
+__all__ = ["Capacity", "ServeOptions", "Running", "ServeError", "start", "serve"]

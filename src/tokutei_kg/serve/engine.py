@@ -34,6 +34,7 @@ from ..nonet import deny_network
 from .negotiate import negotiate
 
 _LENGTH = struct.Struct("!I")
+STOPPED = b"error: the query was stopped at"
 
 
 @dataclass(frozen=True)
@@ -235,9 +236,11 @@ class Engine:
             os.setpgid(self.pid, self.pid)  # (also here: no race with close())
         engine_end.close()
 
-    def run(self, request: dict[str, str]) -> Answer:
-        """Answer one query in a worker process, within the time limit (the worker is killed past it)."""
-        deadline = time.monotonic() + self.limits.timeout
+    def run(self, request: dict[str, str], timeout: float | None = None) -> Answer:
+        """Answer one query in a worker process, within the time limit (the worker is killed past it).
+        A shorter ``timeout`` is the limit of the fast lane (see :class:`tokutei_kg.serve.app.Lanes`)."""
+        limit = self.limits.timeout if timeout is None else min(timeout, self.limits.timeout)
+        deadline = time.monotonic() + limit
         try:
             conn, pid = self._idle.get_nowait()
         except queue.Empty:
@@ -246,14 +249,14 @@ class Engine:
             except (OSError, ConnectionError, struct.error):
                 return Answer(503, "text/plain; charset=utf-8",
                               b"error: the query engine has stopped - restart tokutei-kg serve\n")
-        answer = self._exchange(conn, pid, request, deadline)
+        answer = self._exchange(conn, pid, request, deadline, limit)
         if answer is None:
             _kill(pid)
             conn.close()
             return Answer(500, "text/plain; charset=utf-8",
                           b"error: the query process ended without an answer (out of memory or CPU time?)\n")
-        if answer.status == 503 and b"time limit" in answer.body:
-            conn.close()
+        if answer.status == 503 and answer.body.startswith(STOPPED):
+            conn.close()  # the worker was killed
         elif self._idle.qsize() < self._max_idle:
             self._idle.put((conn, pid))
         else:
@@ -270,7 +273,8 @@ class Engine:
         ours.settimeout(max(0.01, deadline - time.monotonic()))
         return ours, _LENGTH.unpack(_read_exactly(ours, _LENGTH.size))[0]
 
-    def _exchange(self, conn: socket.socket, pid: int, request: dict[str, str], deadline: float) -> Answer | None:
+    def _exchange(self, conn: socket.socket, pid: int, request: dict[str, str], deadline: float,
+                  limit: float) -> Answer | None:
         try:
             conn.settimeout(max(0.01, deadline - time.monotonic()))
             payload = json.dumps(request).encode("utf-8")
@@ -280,8 +284,12 @@ class Engine:
             return Answer(int(header["status"]), str(header["type"]), body)
         except TimeoutError:
             _kill(pid)
-            message = f"error: the query was stopped at the time limit ({self.limits.timeout:g} s) — " \
-                      "add LIMIT, bind a variable or narrow the pattern\n"
+            if limit < self.limits.timeout:
+                message = f"error: the query was stopped at {limit:g} s: the server is busy with long queries " \
+                          f"(their limit is {self.limits.timeout:g} s) — try again in a moment, or add LIMIT\n"
+            else:
+                message = f"error: the query was stopped at the time limit ({self.limits.timeout:g} s) — " \
+                          "add LIMIT, bind a variable or narrow the pattern\n"
             return Answer(503, "text/plain; charset=utf-8", message.encode("utf-8"))
         except (ConnectionError, OSError, ValueError, KeyError, struct.error):
             return None
