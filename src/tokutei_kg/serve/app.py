@@ -195,7 +195,8 @@ class Endpoint(ThreadingHTTPServer):
         """A client that goes away early is no error worth a traceback; anything else is one line."""
         error = sys.exc_info()[1]
         if isinstance(error, OSError):  # BrokenPipe, ConnectionReset, timeouts
-            log.debug("client %s went away: %s", client_address, error)
+            log.info("%s went away before the answer was sent (%s)", client_address[0],  # type: ignore[index]
+                     type(error).__name__)
             return
         log.error("error: internal error while answering %s (%s: %s)", client_address, type(error).__name__, error)
 
