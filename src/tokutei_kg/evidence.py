@@ -14,7 +14,7 @@ import pyoxigraph as ox
 
 from .namespaces import ID, PREFIXES, TKG, curie
 from .store import as_of as dated
-from .store import symmetric_predicates
+from .store import solutions, symmetric_predicates
 from .triangulate import STATUSES
 
 _CLAIMS = """
@@ -117,10 +117,10 @@ def relations(store: ox.Store, *, lang: str = "en", as_of: dt.date | None = None
     grouped: dict[tuple[str, str, str], Relation] = {}
     # Three simple queries joined here: one query joining claims, stages and sources took 1.4 s.
     stages: dict[str, list[str]] = {}
-    for row in store.query(_STAGES, prefixes=dict(PREFIXES)):
+    for row in solutions(store.query(_STAGES, prefixes=dict(PREFIXES))):
         stages.setdefault(row["claim"].value, []).append(_ident(row["stage"].value))
-    sources = {row["source"].value: row for row in store.query(_SOURCES, prefixes=dict(PREFIXES))}
-    for row in store.query(_CLAIMS, prefixes=dict(PREFIXES)):
+    sources = {row["source"].value: row for row in solutions(store.query(_SOURCES, prefixes=dict(PREFIXES)))}
+    for row in solutions(store.query(_CLAIMS, prefixes=dict(PREFIXES))):
         source = sources[row["source"].value]
         valid_from = row["from"].value if row["from"] is not None else ""
         valid_until = row["until"].value if row["until"] is not None else ""
@@ -165,9 +165,9 @@ def _display(value: str) -> str:
 def labels(store: ox.Store, lang: str) -> dict[str, str]:
     """IRI → its ``rdfs:label`` or ``skos:prefLabel`` in exactly ``lang``."""
     found: dict[str, str] = {}
-    solutions = store.query(_LABELS, prefixes=dict(PREFIXES), use_default_graph_as_union=True,
-                            substitutions={ox.Variable("lang"): ox.Literal(lang)})
-    for row in solutions:
+    answer = solutions(store.query(_LABELS, prefixes=dict(PREFIXES), use_default_graph_as_union=True,
+                                   substitutions={ox.Variable("lang"): ox.Literal(lang)}))
+    for row in answer:
         found.setdefault(row["x"].value, row["label"].value)
     return found
 
@@ -216,7 +216,7 @@ def source_titles(store: ox.Store) -> dict[str, tuple[str, str, str]]:
       }
     }"""
     found: dict[str, tuple[str, str, str]] = {}
-    for row in store.query(query, prefixes=dict(PREFIXES)):
+    for row in solutions(store.query(query, prefixes=dict(PREFIXES))):
         where = row["where"].value if row["where"] is not None else ""
         found.setdefault(row["id"].value, (row["title"].value, row["type"].value.rsplit("/", 1)[-1], where))
     return found

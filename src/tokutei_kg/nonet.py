@@ -97,23 +97,23 @@ def without_network(function: Callable[[], T]) -> T:
     In a thread that already has no network (a ``serve`` worker), simply ``function()``."""
     if network_denied():
         return function()
-    outcome: list[object] = []
+    results: list[T] = []
+    errors: list[BaseException] = []
 
     def body() -> None:
         try:
             deny_network()
-            outcome.append((True, function()))
+            results.append(function())
         except BaseException as exc:  # noqa: BLE001 (handed back to the caller's thread)
             _drop_frames(exc)
-            outcome.append((False, exc))
+            errors.append(exc)
 
     thread = threading.Thread(target=body, name="tokutei-kg-query", daemon=True)
     thread.start()
     thread.join()
-    ok, value = outcome[0]  # type: ignore[misc]
-    if ok:
-        return value  # type: ignore[return-value]
-    raise value  # type: ignore[misc]
+    if errors:
+        raise errors[0]
+    return results[0]
 
 
 def _drop_frames(exc: BaseException | None) -> None:

@@ -19,7 +19,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .app import Capacity
 from .engine import Engine, Limits, ServeError, load_dataset
@@ -122,7 +122,7 @@ def serve(project: object, options: ServeOptions = ServeOptions(),
             signal.signal(signal.SIGTERM, previous)
 
 
-def _stop_on_sigterm() -> object:
+def _stop_on_sigterm() -> Any:
     """SIGTERM stops the server as Ctrl-C does (the same clean-up); the previous handler, to restore."""
     if threading.current_thread() is not threading.main_thread():
         return None
