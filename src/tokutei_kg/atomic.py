@@ -29,8 +29,12 @@ from .errors import TokuteiError, display_path
 TEMP_SUFFIX = ".tmp"
 
 
-class OutputError(TokuteiError):
-    """An output file could not be written (special file at the target, disk full, read-only folder…)."""
+class OutputError(TokuteiError, OSError):
+    """An output file could not be written (special file at the target, disk full, read-only folder…).
+    Also an ``OSError``, so a caller that caught the raw error of a failed write still catches it."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 def _umask() -> int:
