@@ -17,15 +17,15 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from safety_support import built_project, cli, clone, snapshot, temp_files, tk, visible
 
-from tokutei_kg.atomic import output_lock
 from tokutei_kg.errors import display_path
-from tokutei_kg.pipeline import Project, require_built, writing
+from tokutei_kg.pipeline import Project, require_built
 
 JOURNAL = "graph/built/.commit-journal.json"
 LABEL = ("Ministry of Manpower", "Ministry of Manpower (renamed)")
@@ -169,6 +169,8 @@ def _kill_and_check(root: Path, args: list[str], *, old: dict[str, str], new: di
     else:
         assert state in (old, new), "the outputs are a mix of old and new"
         outcome = "old" if state == old else "new"
+    from tokutei_kg.pipeline import writing
+
     with writing(Project(root)):  # what the next build or export does first: remove the temp files
         pass
     assert temp_files(root) == []
@@ -193,6 +195,7 @@ def test_build_killed_twenty_times(project: Path, template: Path, rebuilt: Path)
         restore_outputs(template, project)
         outcomes.append(_kill_and_check(project, ["build"], old=old, new=new, delay=delay))
     assert len(outcomes) == 20
+    print("build kills:", Counter(outcomes))  # shown with -s: how the timed kills fell
 
 
 def test_export_killed_twenty_times(project: Path, tmp_path: Path) -> None:
@@ -213,6 +216,7 @@ def test_export_killed_twenty_times(project: Path, tmp_path: Path) -> None:
         restore_outputs(before, project)
         outcomes.append(_kill_and_check(project, ["export"], old=old, new=new, delay=delay))
     assert len(outcomes) == 20
+    print("export kills:", Counter(outcomes))  # shown with -s: how the timed kills fell
 
 
 # --- full disk, read-only folder ---------------------------------------------------------------------
@@ -364,6 +368,8 @@ def test_export_path_escaping_exports(project: Path, tmp_path: Path) -> None:
 # --- two builds at once ----------------------------------------------------------------------------------
 
 def test_second_writer_is_refused_while_one_holds_the_lock(project: Path) -> None:
+    from tokutei_kg.atomic import output_lock
+
     before = snapshot(project)
     with output_lock(project):
         for command in ("build", "export"):
