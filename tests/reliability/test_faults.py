@@ -145,6 +145,15 @@ main(sys.argv[3:], prog_name="tokutei-kg")
 """
 
 
+def _delays(root: Path, args: list[str], source: Path, count: int) -> list[float]:
+    """``count`` delays spread from 15 % to 105 % of how long one uninterrupted run takes here."""
+    started = time.perf_counter()
+    assert tk(root, *args).returncode == 0
+    took = time.perf_counter() - started
+    restore_outputs(source, root)
+    return [took * (0.15 + 0.9 * i / (count - 1)) for i in range(count)]
+
+
 def _files(state: dict[str, str]) -> int:
     return sum(1 for value in state.values() if value != "dir")
 
@@ -191,7 +200,7 @@ def test_build_killed_twenty_times(project: Path, template: Path, rebuilt: Path)
         restore_outputs(template, project)
         outcomes.append(_kill_and_check(project, ["build"], old=old, new=new, point=point))
     assert outcomes == ["old"] + ["rolled forward"] * 5
-    for delay in [0.4 + 0.2 * i for i in range(14)]:
+    for delay in _delays(project, ["build"], template, 14):
         restore_outputs(template, project)
         outcomes.append(_kill_and_check(project, ["build"], old=old, new=new, delay=delay))
     assert len(outcomes) == 20
@@ -212,7 +221,7 @@ def test_export_killed_twenty_times(project: Path, tmp_path: Path) -> None:
         restore_outputs(before, project)
         outcomes.append(_kill_and_check(project, ["export"], old=old, new=new, point=point))
     assert outcomes == ["old"] + ["rolled forward"] * 4
-    for delay in [0.4 + 0.15 * i for i in range(15)]:
+    for delay in _delays(project, ["export"], before, 15):
         restore_outputs(before, project)
         outcomes.append(_kill_and_check(project, ["export"], old=old, new=new, delay=delay))
     assert len(outcomes) == 20
