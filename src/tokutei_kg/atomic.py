@@ -161,8 +161,9 @@ def write_file(path: Path, data: bytes) -> None:
 
 
 def _write_journal(journal: Path, staged: list[tuple[str, Path]], mode: int) -> None:
-    base = journal.parent.resolve()
-    entries = [[os.path.relpath(tmp, base), os.path.relpath(path.absolute(), base)] for tmp, path in staged]
+    base = journal.parent.absolute()  # relative entries: the project folder may be moved before a roll-forward
+    entries = [[os.path.relpath(Path(tmp).absolute(), base), os.path.relpath(path.absolute(), base)]
+               for tmp, path in staged]
     data = (json.dumps({"renames": entries}, ensure_ascii=False, indent=0) + "\n").encode("utf-8")
     tmp = _stage(journal, data, mode)
     os.replace(tmp, journal)

@@ -421,3 +421,23 @@ def test_same_bytes_from_another_cwd_hash_seed_locale_and_time_zone(project: Pat
                 env={**base, "PYTHONHASHSEED": "4242", "LANG": "C", "LC_ALL": "POSIX", "TZ": "JST-9"})
     assert (first.returncode, second.returncode) == (0, 0), first.stderr + second.stderr
     assert snapshot(project) == snapshot(other)
+
+
+def test_viz_into_exports_keeps_the_manifest_matching(project: Path) -> None:
+    """``viz --lang ja`` rewrites exports/explorer.html: the manifest is rewritten in the same commit, and
+    the command waits its turn like build and export."""
+    from tokutei_kg.atomic import output_lock
+
+    before = snapshot(project)
+    with output_lock(project):
+        result = cli(project, "viz", "--lang", "ja")
+        assert (result.exit_code, result.stdout, result.stderr) == (
+            2, "", f"{display_path(project)}: error: another tokutei-kg build or export is writing this project's "
+                   "outputs — wait for it to finish, then run again\n")
+    assert snapshot(project) == before
+    result = cli(project, "viz", "--lang", "ja")
+    assert result.exit_code == 0, result.output
+    changed = {path for path, digest in snapshot(project).items() if before.get(path) != digest}
+    assert changed == {"exports/explorer.html", "exports/MANIFEST.json"}
+    assert consistent(project)
+    assert temp_files(project) == []
