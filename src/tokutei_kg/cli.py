@@ -437,6 +437,10 @@ def paths(ctx: click.Context, start: str, end: str, max_hops: int, stage: str | 
     from .render import render_paths
     from .store import open_store
 
+    if html_output is not None:
+        from .atomic import check_target
+
+        check_target(html_output)  # before any work or output: never a device, FIFO, socket or link
     project = _project(ctx)
     store = open_store(require_built(project))
     graph = to_network(store, as_of=as_of)

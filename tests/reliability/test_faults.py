@@ -290,7 +290,14 @@ def test_disk_really_full_during_build(template: Path, tmp_path: Path) -> None:
         pytest.skip("mounting a tmpfs needs root; the injected ENOSPC test covers the case")
     disk = tmp_path / "disk"
     disk.mkdir()
-    with mounted(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(disk)]):
+
+    def usage(*folders: Path) -> int:  # bytes on a tmpfs: whole 4 KiB pages per file
+        return sum(-(-path.stat().st_size // 4096) * 4096 for folder in folders for path in folder.rglob("*")
+                   if path.is_file())
+
+    outputs = usage(template / "graph" / "built", template / "exports")
+    size = usage(template) + outputs // 2  # room for the old outputs and half the new ones
+    with mounted(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(disk)]):
         root = clone(template, disk / "mini")
         change_curated(root)
         before = snapshot(root)
