@@ -47,4 +47,4 @@ validate: $(STAMP)
 	$(BIN)/tokutei-kg validate
 
 clean:
-	rm -rf $(VENV) graph/built/*.nq .pytest_cache
+	rm -rf $(VENV) graph/built/*.nq graph/built/*.nq.json .pytest_cache

@@ -437,6 +437,10 @@ def paths(ctx: click.Context, start: str, end: str, max_hops: int, stage: str | 
     from .render import render_paths
     from .store import open_store
 
+    if html_output is not None:
+        from .atomic import check_target
+
+        check_target(html_output)  # before any work or output: never a device, FIFO, socket or link
     project = _project(ctx)
     store = open_store(require_built(project))
     graph = to_network(store, as_of=as_of)
@@ -686,15 +690,15 @@ def viz(ctx: click.Context, stage: str | None, around: str | None, depth: int, s
       tokutei-kg viz --swimlane
     """
     from .errors import display_path
-    from .pipeline import require_built
+    from .pipeline import require_built, write_into_project
     from .store import open_store
-    from .visualise import ExplorerOptions, write_explorer
+    from .visualise import ExplorerOptions, explorer_files
 
     project = _project(ctx)
     store = open_store(require_built(project))
     options = ExplorerOptions(lang=lang, as_of=as_of, stage=stage or "", around=around or "", depth=depth,
                               swimlane=swimlane)
-    for path in write_explorer(project, store, options=options, output=output):
+    for path in write_into_project(project, explorer_files(project, store, options=options, output=output)):
         click.echo(f"wrote {display_path(path)} ({path.stat().st_size / 1e6:.1f} MB) — open it in a web browser")
 
 
