@@ -50,12 +50,14 @@ class Capacity:
     """How much the endpoint takes at once (issue 12.8). ``lanes`` queries run to the full time limit;
     ``fast_lanes`` more run when those are taken, stopped at ``fast_timeout`` (so cheap queries keep
     answering while long ones run); a query that finds every lane taken waits up to ``queue_wait``
-    seconds (at most ``max_waiting`` wait) before a 503. A client (an IP address) may hold
+    seconds (at most ``max_waiting`` wait) before a 503; one client holds at most ``per_client_lanes``
+    lanes, so another client's queries still find one. A client (an IP address) may hold
     ``per_client`` connections, all clients ``connections``; a request (line, headers and body) must
     arrive within ``receive_timeout`` seconds, as must the next request on a kept-alive connection."""
 
     lanes: int = 4
     fast_lanes: int = 4
+    per_client_lanes: int = 6  # lanes one client (IP address) may hold at once: two stay for others
     fast_timeout: float = 2.0
     queue_wait: float = 2.0
     max_waiting: int = 64
@@ -70,10 +72,11 @@ class Lanes:
     def __init__(self, capacity: Capacity) -> None:
         self.capacity = capacity
         self._free = {"full": capacity.lanes, "fast": capacity.fast_lanes}
+        self._held: dict[str, int] = {}
         self._waiting = 0
         self._ready = threading.Condition()
 
-    def acquire(self) -> str | None:
+    def acquire(self, client: str = "") -> str | None:
         deadline = time.monotonic() + self.capacity.queue_wait
         with self._ready:
             if self._waiting >= self.capacity.max_waiting:
@@ -81,10 +84,12 @@ class Lanes:
             self._waiting += 1
             try:
                 while True:
-                    for lane in ("full", "fast"):
-                        if self._free[lane] > 0:
-                            self._free[lane] -= 1
-                            return lane
+                    if self._held.get(client, 0) < self.capacity.per_client_lanes:
+                        for lane in ("full", "fast"):
+                            if self._free[lane] > 0:
+                                self._free[lane] -= 1
+                                self._held[client] = self._held.get(client, 0) + 1
+                                return lane
                     remaining = deadline - time.monotonic()
                     if remaining <= 0:
                         return None
@@ -92,10 +97,13 @@ class Lanes:
             finally:
                 self._waiting -= 1
 
-    def release(self, lane: str) -> None:
+    def release(self, lane: str, client: str = "") -> None:
         with self._ready:
             self._free[lane] += 1
-            self._ready.notify()
+            self._held[client] -= 1
+            if not self._held[client]:
+                del self._held[client]
+            self._ready.notify_all()  # (a waiter of another client may be the one that can go)
 
 
 class Receiving:
@@ -423,7 +431,8 @@ class Handler(BaseHTTPRequestHandler):
             check_read_only(QueryText(text, "query"), parse=False)  # the worker parses (within the time limit)
         except QueryError as exc:  # SERVICE, FROM outside the dataset, a bad escape — one line with line:column
             raise Refusal(400, str(exc).splitlines()[0]) from None
-        lane = self.server.lanes.acquire()  # waits a moment when every lane is taken
+        client = str(self.client_address[0])
+        lane = self.server.lanes.acquire(client)  # waits a moment when every lane is taken
         if lane is None:
             raise Refusal(503, "error: too many queries at once — try again in a moment", {"Retry-After": "1"})
         try:
@@ -431,7 +440,7 @@ class Handler(BaseHTTPRequestHandler):
                                              "format": (parameters.get("format") or [""])[0]},
                                             timeout=self.server.capacity.fast_timeout if lane == "fast" else None)
         finally:
-            self.server.lanes.release(lane)
+            self.server.lanes.release(lane, client)
         self._answer(answer, method)
 
     def _answer(self, answer: Answer, method: str) -> None:
