@@ -112,8 +112,8 @@ PATHOLOGICAL = [
 STOPPED = {
     b"error: the query was stopped at the time limit (4 s) \xe2\x80\x94 add LIMIT, bind a variable or narrow the "
     b"pattern\n",
-    b"error: the query was stopped at 2 s: the server is busy with long queries (their limit is 4 s) \xe2\x80\x94 "
-    b"try again in a moment, or add LIMIT\n",
+    b"error: the query was stopped after 2 s of CPU: the server is busy with long queries (their limit is 4 s) "
+    b"\xe2\x80\x94 try again in a moment, or add LIMIT\n",
     b"error: too many queries at once \xe2\x80\x94 try again in a moment\n",
 }
 
