@@ -57,8 +57,8 @@ class Capacity:
     arrive within ``receive_timeout`` seconds, as must the next request on a kept-alive connection."""
 
     lanes: int = 4
-    fast_lanes: int = 4
-    per_client_lanes: int = 6
+    fast_lanes: int = 6
+    per_client_lanes: int = 8
     fast_timeout: float = 2.0
     queue_wait: float = 5.0
     max_waiting: int = 64
