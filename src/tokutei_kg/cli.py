@@ -263,26 +263,81 @@ def query(ctx: click.Context, name: str | None, expression: str | None, fmt: str
 
 
 @main.command()
+@click.option("--lang", type=click.Choice(["en", "id", "ja"]), default="en", show_default=True,
+              help="Language of the questions (from each .rq header; English where a query has none).")
 @click.pass_context
 @handle_errors
-def queries(ctx: click.Context) -> None:
+def queries(ctx: click.Context, lang: str) -> None:
     """List the named queries of the library with the question each answers.
 
     \b
     Example:
       tokutei-kg queries
+      tokutei-kg queries --lang id
     """
     from .query import library
 
     project = _project(ctx)
     for name, path in library(project.sparql).items():
-        click.echo(f"{name:32} {_question(path)}")
+        click.echo(f"{name:32} {_question(path, lang)}")
 
 
-def _question(path: Path) -> str:
+def _question(path: Path, lang: str = "en") -> str:
+    """The question (or check) of a .rq file in ``lang``, or in English where it has none."""
     from .header import parse_header
 
-    return parse_header(path.read_text(encoding="utf-8")).text("en")
+    header = parse_header(path.read_text(encoding="utf-8"))
+    return header.text(lang) or header.text("en")
+
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--name", help="Project name (slug) for the files it writes (default: the .qdpx project name, "
+                             "else the file name).")
+@click.option("--init-mapping", is_flag=True,
+              help="Write graph/mappings/<project>.csv listing the codes, groups and roles to map, then stop.")
+@click.option("--mapping", "mapping_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Code mapping to use instead of graph/mappings/<project>.csv.")
+@click.option("--dry-run", is_flag=True, help="Check and report, write nothing.")
+@click.option("--lang", type=click.Choice(["en", "id", "ja"]), default="en", show_default=True,
+              help="Language of the summary and the change report.")
+@click.pass_context
+@handle_errors
+def import_(ctx: click.Context, file: Path, name: str | None, init_mapping: bool, mapping_file: Path | None,
+            dry_run: bool, lang: str) -> None:
+    """Import coded interviews: a REFI-QDA project (.qdpx, from ATLAS.ti, NVivo, MAXQDA, QualCoder …)
+    or the one-sheet form (.csv or .xlsx, see graph/templates/interview-sheet.csv).
+
+    Writes graph/curated/sources/interview-<project>.csv and graph/curated/claims/interview-<project>.csv
+    (only those two files, together, atomically; the same input gives the same bytes), using the code
+    mapping graph/mappings/<project>.csv. Prints the agreement of two coders (Cohen's kappa per code) and
+    which relations change triangulation status. Then run `tokutei-kg build`.
+
+    \b
+    Example:
+      tokutei-kg import fieldwork.qdpx --init-mapping
+      tokutei-kg import fieldwork.qdpx
+      tokutei-kg import interviews.xlsx --name fieldwork-2024 --lang id
+    """
+    from .errors import display_path
+    from .interviews import importer
+
+    project = _project(ctx)
+    if init_mapping:
+        target, data = importer.init_mapping(project, file, name=name, shown=Path(display_path(file.absolute())))
+        if target.exists():
+            raise TokuteiError(f"error: {display_path(target)} exists — edit it, or delete it to start again")
+        from .atomic import write_file
+
+        write_file(target, data)
+        click.echo(f"wrote {display_path(target)} — fill in maps_to for every row, then import again")
+        return
+    plan = importer.plan_import(project, file, name=name, shown=Path(display_path(file.absolute())),
+                                mapping=mapping_file)
+    written = [] if dry_run else importer.write_plan(plan)
+    for line in importer.summary(plan, written, dry_run=dry_run, lang=lang):
+        click.echo(line)
 
 
 @main.command()
@@ -297,10 +352,12 @@ def _question(path: Path) -> str:
               help="Language of labels.")
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
               show_default=True)
+@click.option("--changes", is_flag=True,
+              help="Which relations the imported interviews (*/interview-*.csv) changed in triangulation status.")
 @click.pass_context
 @handle_errors
 def evidence(ctx: click.Context, triple: tuple[str, ...], statuses: tuple[str, ...], entity: str | None,
-             stage: str | None, as_of: dt.date | None, lang: str, fmt: str) -> None:
+             stage: str | None, as_of: dt.date | None, lang: str, fmt: str, changes: bool) -> None:
     """Triangulation report: how many sources, of which types and perspectives, stand behind each
     relation; which relations rest on a single source and which are contested.
 
@@ -310,7 +367,15 @@ def evidence(ctx: click.Context, triple: tuple[str, ...], statuses: tuple[str, .
       tokutei-kg evidence --status contested
       tokutei-kg evidence --entity kemnaker --status all --format csv
       tokutei-kg evidence moc-2019-ssw dateSigned 2019-06-25
+      tokutei-kg evidence --changes --lang id
     """
+    if changes:
+        from .interviews.changes import interview_changes, labels_of, render
+
+        found, built = interview_changes(_project(ctx))
+        for line in render(found, labels_of(built.dataset, lang), lang, what="interviews"):
+            click.echo(line)
+        return
     from . import evidence as ev
     from .errors import QueryError
     from .pipeline import require_built

@@ -220,10 +220,15 @@ def resolve(spec: str, sparql: Path) -> QueryText:
 
 
 def _read(path: Path) -> str:
+    """The query text (UTF-8; a byte-order mark from Windows editors is dropped)."""
+    data = path.read_bytes()
     try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise QueryError(f"error: {path} is not UTF-8") from None
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = len(data[data.rfind(b"\n", 0, exc.start) + 1:exc.start].decode("utf-8", "replace")) + 1
+        raise QueryError(f"{path}:{line}:{column}: error: not UTF-8: byte 0x{data[exc.start]:02x} cannot be "
+                         "decoded — save the query as UTF-8") from None
 
 
 def parse_binding(text: str, store: ox.Store | None = None) -> tuple[str, ox.NamedNode | ox.Literal]:
@@ -232,7 +237,7 @@ def parse_binding(text: str, store: ox.Store | None = None) -> tuple[str, ox.Nam
     name, sep, value = text.partition("=")
     name = name.strip().lstrip("?$")
     if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-        raise QueryError(f"error: bad --bind '{text}' — write name=value, e.g. --bind actor=kemnaker")
+        raise QueryError(f"error: bad --bind '{_visible(text)}' — write name=value, e.g. --bind actor=kemnaker")
     if value.startswith("<") and value.endswith(">"):
         return name, _iri(text, value[1:-1])
     prefix, colon, local = value.partition(":")
@@ -249,12 +254,18 @@ def parse_binding(text: str, store: ox.Store | None = None) -> tuple[str, ox.Nam
     return name, ox.Literal(value)
 
 
+def _visible(text: str) -> str:
+    """``text`` for a one-line message: control and other invisible characters as escapes."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
 def _iri(text: str, iri: str) -> ox.NamedNode:
     try:
         return ox.NamedNode(iri)
     except ValueError as exc:
-        raise QueryError(f"error: bad --bind '{text}': '{iri}' is not an IRI ({exc}) — write an absolute IRI "
-                         "such as <https://w3id.org/tokutei-kg/id/institution/kemnaker>, or an entity id") from None
+        raise QueryError(f"error: bad --bind '{_visible(text)}': '{_visible(iri)}' is not an IRI ({exc}) — write "
+                         "an absolute IRI such as <https://w3id.org/tokutei-kg/id/institution/kemnaker>, or an "
+                         "entity id") from None
 
 
 def lookup_entity(store: ox.Store, identifier: str) -> ox.NamedNode | None:
@@ -286,6 +297,11 @@ def run(store: ox.Store, query: QueryText, bindings: Mapping[str, ox.NamedNode |
     copy). Without: in a thread that already has no network (a ``serve`` worker) Oxigraph's own lazy
     result; elsewhere the result evaluated in full and handed back as the same kinds (``QuerySolutions``
     or ``QueryBoolean`` read back from SPARQL JSON results; a list of triples)."""
+    if query.text.startswith("\ufeff"):  # a byte-order mark pasted or saved with the query
+        query = QueryText(query.text[1:], query.origin, query.name)
+    if not query.text.strip() or all(t.kind == "comment" for t in tokens(query.text)):
+        raise QueryError(f"{query.origin}: error: the query is empty — "
+                         "write a SELECT, ASK, CONSTRUCT or DESCRIBE query")
     text = check_read_only(query)
     bindings = dict(bindings or {})
     unknown = sorted(set(bindings) - query_variables(text))
@@ -333,11 +349,46 @@ def _syntax_message(query: QueryText, message: str) -> str:
     match = re.match(r"error at (\d+):(\d+): (.*)", message, re.DOTALL)
     if match:
         line, column, rest = match.groups()
+        where = f"{query.origin}:{line}:{column}: error:"
         if "Prefix not found" in rest:
-            return f"{query.origin}:{line}:{column}: error: undeclared prefix — declare it with PREFIX, or use " \
-                   f"one of {', '.join(PREFIXES)}"
-        return f"{query.origin}:{line}:{column}: error: syntax error: {_one_line(rest)}"
+            prefix = _prefix_before(query.text, int(line), int(column))
+            return f"{where} undeclared prefix{f' {prefix}:' if prefix is not None else ''} — declare it with " \
+                   f"PREFIX, or use one of {', '.join(PREFIXES)}"
+        found = _found_at(query.text, int(line), int(column))
+        return f"{where} syntax error at {found}: {_expected(rest)}"
     return f"{query.origin}: error: syntax error: {_one_line(message)}"
+
+
+def _line_of(text: str, line: int) -> str:
+    lines = text.split("\n")
+    return lines[line - 1] if 0 < line <= len(lines) else ""
+
+
+def _prefix_before(text: str, line: int, column: int) -> str | None:
+    """The prefix of the prefixed name that ends where Oxigraph reports an unknown prefix."""
+    match = re.search(r"([A-Za-z][\w.-]*)?:[\w.-]*$", _line_of(text, line)[: column - 1])
+    return match.group(1) or "" if match else None
+
+
+def _found_at(text: str, line: int, column: int) -> str:
+    """What stands at ``line:column``: a quoted token, 'end of line' or 'end of query'."""
+    token = re.match(r"\s*(\w+|\S)", _line_of(text, line)[column - 1:])
+    if token:
+        return repr(token.group(1))
+    return "end of line" if any(later.strip() for later in text.split("\n")[line:]) else "end of query"
+
+
+def _expected(rest: str, limit: int = 8) -> str:
+    """Oxigraph's 'expected one of …' without its character classes ([_], ['0'..='9']); a phrase as is."""
+    items = [item for item in re.split(r", (?=\S)", rest.removeprefix("expected one of ").removeprefix("expected "))
+             if item and not item.startswith("[")]
+    phrases = [item for item in items if " " in item and not item.startswith('"')]
+    if phrases:
+        return _one_line(phrases[0])
+    if not items:
+        return "unexpected input"
+    shown = ", ".join(items[:limit]) + (", …" if len(items) > limit else "")
+    return f"expected {shown}" if len(items) == 1 else f"expected one of {shown}"
 
 
 def _one_line(message: str, limit: int = 160) -> str:
