@@ -178,6 +178,8 @@ class Endpoint(ThreadingHTTPServer):
         host, port = str(self.server_address[0]), int(self.server_address[1])
         self.loopback = is_loopback(host)
         self.allowed_hosts = allowed_hosts(host, port, allow_hosts)
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::") else f"[{host}]" if ":" in host else host
+        self.home = f"http://{shown}:{port}/"
 
     # --- connections: bounded per client and in all -----------------------------------------------------
 
@@ -342,9 +344,8 @@ class Handler(BaseHTTPRequestHandler):
     def _check_host(self) -> None:
         host = (self.headers.get("Host") or "").lower()
         if host not in self.server.allowed_hosts:
-            raise Refusal(421, f"error: unexpected Host header '{host[:80]}' — use "
-                               f"http://127.0.0.1:{self.server.server_address[1]}/ or start the server with "
-                               "--allow-host NAME")
+            raise Refusal(421, f"error: unexpected Host header '{host[:80]}' — use {self.server.home} or start "
+                               "the server with --allow-host NAME")
 
     def _check_origin(self) -> None:
         """A query from a web page of another origin is refused unless ``--cors`` allows it; so is one a
