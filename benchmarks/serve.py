@@ -266,7 +266,7 @@ def library_load(seconds: float, soak: float, clients: int) -> int:
     """The load run (``seconds``) or the soak (``soak`` seconds, sampled each minute). Exit status."""
     sys.path.insert(0, str(ROOT / "src"))
     from tokutei_kg.query import library
-    from tokutei_kg.serve.loadtest import Usage, run_load
+    from tokutei_kg.serve.loadtest import run_load
 
     queries = [path.read_text(encoding="utf-8") for path in library(ROOT / "sparql").values()]
     process, port, _ = start_ours()
