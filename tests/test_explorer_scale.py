@@ -60,9 +60,9 @@ def copies(graph: nx.MultiDiGraph, found: Catalogue, count: int) -> tuple[nx.Mul
 
 
 @pytest.fixture(scope="module")
-def curated(built_repo: Any) -> tuple[nx.MultiDiGraph, Catalogue]:
+def curated(built_repo: Path) -> tuple[nx.MultiDiGraph, Catalogue]:
     store = ox.Store()
-    store.load(built_repo.nquads, format=ox.RdfFormat.N_QUADS)
+    store.load((built_repo / "graph" / "built" / "tokutei.nq").read_bytes(), format=ox.RdfFormat.N_QUADS)
     return to_network(store), catalogue(store)
 
 
