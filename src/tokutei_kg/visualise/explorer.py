@@ -37,9 +37,9 @@ if TYPE_CHECKING:
 
 MAX_HOPS = 4
 # Above this many entities the page opens on an overview (one node per side and class, expandable):
-# vis-network draws the curated graph (~200 entities) at once, but 5,766 entities took 20 s to become
-# interactive (measurements-2026-12.md; benchmarks/bench_explorer.py compares both views).
-OVERVIEW_AT = 1000
+# vis-network draws the curated graph (186 entities) in 0.6 s, 803 entities in 1.6 s, 1,860 in 3.4 s and
+# 5,766 in 7–11 s (benchmarks/bench_explorer.py, docs/explorer-scale.md), so it keeps the small graphs only.
+OVERVIEW_AT = 500
 
 
 class ViewError(TokuteiError):
