@@ -770,7 +770,7 @@
   function choose(id) {
     results.replaceChildren();
     selectNodes([id]);
-    network.focus(id, { scale: Math.max(network.getScale(), 0.9), animation: false });
+    if (nodes.get(id) !== null) network.focus(id, { scale: Math.max(network.getScale(), 0.9), animation: false });
   }
   function renderResults() {
     results.replaceChildren();
@@ -1036,7 +1036,7 @@
       show();
       var onPaths = new Set([].concat.apply([], state.paths.map(function (p) { return p.nodes; })));
       if (onPaths.size) network.once("afterDrawing", function () {
-        network.fit({ nodes: Array.from(onPaths), animation: false });
+        network.fit({ nodes: Array.from(onPaths).filter(function (id) { return nodes.get(id) !== null; }), animation: false });
       });
     } else clearSelection();
   }
