@@ -423,12 +423,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--copies", type=int, default=31)
     parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--scales", default="3,10", help="copies measured for paths and analyse only")
     parser.add_argument("--no-analysis", action="store_true", help="skip paths and analyse")
     parser.add_argument("--project", type=Path, action="append", default=[],
                         help="also measure a project made by benchmarks/generate.py and built (repeatable)")
     parser.add_argument("--json", action="store_true", help="print the rows as JSON")
     args = parser.parse_args()
-    table = rows(args.copies, browser=not args.no_browser, analysis=not args.no_analysis, projects=tuple(args.project))
+    scales = tuple(int(c) for c in args.scales.split(",") if c)
+    table = rows(args.copies, browser=not args.no_browser, analysis=not args.no_analysis, scales=scales,
+                 projects=tuple(args.project))
     if args.json:
         json.dump(table, sys.stdout, indent=1)
     else:

@@ -241,7 +241,7 @@
     physics: { enabled: false },
     layout: { improvedLayout: false, randomSeed: 7 },
     interaction: { hover: true, tooltipDelay: 150, multiselect: false, selectConnectedEdges: false,
-                   hideEdgesOnDrag: LARGE, keyboard: false },
+                   hideEdgesOnDrag: LARGE && !OVERVIEW, keyboard: false },
     edges: { selectionWidth: 1.5, hoverWidth: 0.8 }
   });
   timing.network = performance.now();

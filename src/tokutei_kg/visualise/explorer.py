@@ -7,6 +7,11 @@ template (``page.py``). ``write_explorer`` is the one function here that touches
 The embedded JSON keeps every attribute of the projection under its own name (nodes: ``id``, ``label_en``
 … plus ``iri``, ``x``, ``y``; edges: ``relation``, ``claims``, ``status`` … plus ``id``, ``from``, ``to``), so
 a test can compare page and projection attribute by attribute.
+
+Above ``OVERVIEW_AT`` entities the page opens on an overview (docs/explorer-scale.md): the data is the
+same, positions come from ``layout.overview_layout`` (each entity on a grid around the place of its group,
+one group per side and class), ``options.overview`` is true and ``groups`` gives each group's place and
+number of members; the page draws the groups and expands them on demand.
 """
 
 from __future__ import annotations
