@@ -324,3 +324,13 @@ def test_overview_follows_language_and_filters(session: Session, large: tuple[nx
     visible = session.visible()
     assert visible == sorted(f"group:{k}" for k in groups_of(graph) if not k.startswith("japan|"))
     assert session.js("location.hash") == "#lang=ja&xside=japan"
+
+
+@pytest.mark.browser
+def test_search_finds_a_filtered_out_entity_without_drawing_it(session: Session) -> None:
+    session.page.uncheck("#filter-side input[data-value=japan]")
+    session.page.fill("#search", "入管")
+    session.page.press("#search", "Enter")
+    assert session.js("window.tkgExplorer.state.selected") == ["isa"]
+    assert "isa" not in session.visible()
+    assert "(hidden by the filters)" in session.panel()
