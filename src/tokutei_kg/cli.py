@@ -239,21 +239,25 @@ def query(ctx: click.Context, name: str | None, expression: str | None, fmt: str
     else:
         raise QueryError("error: give a query NAME or FILE, or -e SPARQL (one of them)")
     shown = None
+
+    def answer(result: object) -> tuple[str, int]:
+        failures = 0
+        if is_check(query_text.name) and isinstance(result, QuerySolutions):
+            result, failures = counted(result)  # a check fails when it finds any row
+        return render(result, fmt, shown), failures
+
     if endpoint:
         if binds or as_of:
             raise QueryError("error: --bind and --as-of work on the local dataset only, not with --endpoint")
         from .remote import run_remote
 
-        result = run_remote(endpoint, query_text)
+        output, failures = answer(run_remote(endpoint, query_text))
     else:
         store = _dated(open_store(require_built(project)), as_of)
         bindings = dict(parse_binding(b, store) for b in binds)
-        result = run(store, query_text, bindings)
         shown = Labels(store, lang) if fmt in ("table", "md") else None
-    failures = 0
-    if is_check(query_text.name) and isinstance(result, QuerySolutions):
-        result, failures = counted(result)  # a check fails when it finds any row
-    click.echo(render(result, fmt, shown), nl=False)
+        output, failures = run(store, query_text, bindings, consume=answer)  # type: ignore[misc]
+    click.echo(output, nl=False)
     if failures:
         ctx.exit(1)
 
@@ -573,9 +577,13 @@ def export(ctx: click.Context, formats: tuple[str, ...], output: Path | None, li
               help="Allow web pages from ORIGIN (e.g. http://localhost:3000, or *) to query.")
 @click.option("--timeout", type=click.FloatRange(0.1, 600), default=10.0, show_default=True,
               help="Seconds a query may run before it is stopped.")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
+              help="Also answer requests whose Host header is NAME (the server's name or address on your "
+                   "network); loopback names and the bound address are always answered. Repeatable.")
 @click.pass_context
 @handle_errors
-def serve(ctx: click.Context, port: int, host: str, cors: str | None, timeout: float) -> None:
+def serve(ctx: click.Context, port: int, host: str, cors: str | None, timeout: float,
+          allow_hosts: tuple[str, ...]) -> None:
     """Serve the built dataset as a read-only SPARQL 1.1 endpoint, with a query page in the browser.
 
     Queries go to /query (GET or POST, SPARQL 1.1 Protocol); / is a query page with the query library;
@@ -597,10 +605,15 @@ def serve(ctx: click.Context, port: int, host: str, cors: str | None, timeout: f
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
 
     def ready(running: Any) -> None:
+        if running.beyond_loopback:
+            click.echo(f"warning: listening on {host} — other machines on your network can query this endpoint; "
+                       "requests are answered only for the Host names 127.0.0.1, localhost, [::1], the bound "
+                       "address and those given with --allow-host", err=True)
         click.echo(f"serving {running.quads:,} quads read-only at {running.url} (SPARQL: {running.url}query) "
                    f"— Ctrl-C stops", err=True)
 
-    run_server(project, ServeOptions(host=host, port=port, cors=cors, timeout=timeout), on_ready=ready)
+    run_server(project, ServeOptions(host=host, port=port, cors=cors, timeout=timeout, allow_hosts=allow_hosts),
+               on_ready=ready)
 
 
 @main.command()
