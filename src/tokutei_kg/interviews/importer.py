@@ -62,7 +62,6 @@ class Interview:
     consent: str
     date: str
     language: str
-    note: str
     where: str  # how messages name it
 
 
@@ -321,7 +320,7 @@ def _interview(name: str, key: str, values: dict[str, str], label: str, mapping:
         report.error("bad-language", f"{label}: language '{language}' is not en, id or ja", where,
                      "id is Indonesian (not in), ja is Japanese (not jp)")
     return Interview(name, key, clean(role), perspective, consent, values.get("date", ""), values.get("language", ""),
-                     "", label)
+                     label)
 
 
 def _from_sheet(path: Path, shown: Path, mapping: Mapping, terms: Terms, report: Report, plan: Plan
