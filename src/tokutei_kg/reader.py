@@ -41,7 +41,7 @@ TABLES: dict[str, TableSpec] = {
         "sources",
         ("id", "type", "perspective", "title", "language"),
         ("publisher", "date", "url", "document", "reliability", "register_ref", "interviewee_role",
-         "consent", "note"),
+         "consent", "derived_from", "note"),
     ),
     "entities": TableSpec(
         "entities",
@@ -303,6 +303,7 @@ def _source(row: Row) -> Source | None:
         register_ref=row.get("register_ref"),
         interviewee_role=row.get("interviewee_role"),
         consent=row.get("consent"),
+        derived_from=row.listing("derived_from"),
         note=row.get("note"),
     )
     return record if row.ok else None

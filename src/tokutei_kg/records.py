@@ -94,6 +94,7 @@ class Source:
     register_ref: str = ""
     interviewee_role: str = ""
     consent: str = ""
+    derived_from: tuple[str, ...] = ()  # sources or documents (entity ids) this source repeats or reports
     note: str = ""
 
 

@@ -15,6 +15,7 @@ import pyoxigraph as ox
 
 from .errors import DatasetMissing
 from .namespaces import (
+    DCT,
     GRAPH_CLAIMS,
     GRAPH_ENTITIES,
     GRAPH_FINDINGS,
@@ -22,6 +23,7 @@ from .namespaces import (
     GRAPH_SOURCES,
     GRAPH_STATISTICS,
     ID,
+    OA,
     OWL,
     PROV,
     RDF,
@@ -29,7 +31,7 @@ from .namespaces import (
     XSD,
 )
 from .records import PartialDate
-from .triangulate import Statement, triangulate
+from .triangulate import SourceKind, Statement, triangulate
 
 
 def open_store(path: Path) -> ox.Store:
@@ -66,19 +68,13 @@ def _holds(node: object, store: ox.Store, graph: ox.NamedNode, day: dt.date) -> 
     return True
 
 
-@dataclass(frozen=True)
-class _SourceFacts:
-    id: str
-    type: str
-    perspective: str
-
-
 def as_of(store: ox.Store, day: dt.date) -> ox.Store:
     """A new store holding only what was valid on ``day``, with triangulation recomputed for it."""
     entities_graph = _n(GRAPH_ENTITIES)
     gone = {q.subject for q in store.quads_for_pattern(None, _n(RDF + "type"), None, entities_graph)
             if not _holds(q.subject, store, entities_graph, day)}
-    claims = _valid_claims(store, day, gone)
+    names = _identifiers(store)
+    claims = _valid_claims(store, day, gone, names)
     kept = ox.Store()
     quads = []
     for quad in store:
@@ -93,7 +89,7 @@ def as_of(store: ox.Store, day: dt.date) -> ox.Store:
             continue
         quads.append(quad)
     kept.extend(quads)
-    kept.extend(_findings(store, claims))
+    kept.extend(_findings(store, claims, names))
     return kept
 
 
@@ -125,7 +121,25 @@ class _Claims:
         return (quad.subject, quad.predicate, quad.object) in self.triples.get(graph, set())
 
 
-def _valid_claims(store: ox.Store, day: dt.date, gone: set[object]) -> _Claims:
+def _identifiers(store: ox.Store) -> dict[str, str]:
+    """IRI → ``dct:identifier`` of every source and entity (the ids the triangulation reasons name)."""
+    found = {}
+    for graph in (GRAPH_SOURCES, GRAPH_ENTITIES):
+        for quad in store.quads_for_pattern(None, _n(DCT + "identifier"), None, _n(graph)):
+            found[quad.subject.value] = quad.object.value
+    return found
+
+
+def _days(store: ox.Store, claim: object) -> tuple[dt.date, dt.date]:
+    start, end = dt.date.min, dt.date.max
+    for quad in store.quads_for_pattern(claim, _n(TKG + "validFrom"), None, _n(GRAPH_CLAIMS)):
+        start = PartialDate(quad.object.value).first_day()
+    for quad in store.quads_for_pattern(claim, _n(TKG + "validUntil"), None, _n(GRAPH_CLAIMS)):
+        end = PartialDate(quad.object.value).last_day()
+    return start, end
+
+
+def _valid_claims(store: ox.Store, day: dt.date, gone: set[object], names: dict[str, str]) -> _Claims:
     claims_graph = _n(GRAPH_CLAIMS)
     symmetric = {_n(iri) for iri in symmetric_predicates(store)}
     inverse: dict[object, object] = {}
@@ -140,7 +154,10 @@ def _valid_claims(store: ox.Store, day: dt.date, gone: set[object]) -> _Claims:
         result.nodes.add(claim)
         source = _value(store, claim, PROV + "wasDerivedFrom")
         disputes = _value(store, claim, TKG + "polarity").value.endswith("/disputes")
-        result.statements.append(Statement(claim.value, str(s), str(p), str(o), source.value, disputes))
+        evidence = _value(store, claim, TKG + "evidence").value
+        quoted = any(True for _ in store.quads_for_pattern(claim, _n(OA + "hasSelector"), None, claims_graph))
+        result.statements.append(Statement(claim.value, str(s), str(p), str(o), names[source.value], disputes,
+                                           evidence, quoted, *_days(store, claim)))
         if disputes:
             continue
         graph = _value(store, claim, TKG + "assertedIn").value
@@ -160,16 +177,27 @@ def _value(store: ox.Store, subject: object, predicate: str) -> object:
     raise DatasetMissing(f"error: the built dataset is corrupt: {subject} has no {predicate}")
 
 
-def _findings(store: ox.Store, claims: _Claims) -> list[ox.Quad]:
+def _source_kinds(store: ox.Store, names: dict[str, str]) -> dict[str, SourceKind]:
+    """Each source's type, perspective and originals, as the build wrote them."""
     sources = {}
     graph = _n(GRAPH_SOURCES)
     for quad in store.quads_for_pattern(None, _n(TKG + "sourceType"), None, graph):
-        perspective = next(iter(store.quads_for_pattern(quad.subject, _n(TKG + "perspective"), None, graph)))
-        sources[quad.subject.value] = _SourceFacts(quad.subject.value, quad.object.value, perspective.object.value)
+        node = quad.subject
+        perspective = next(iter(store.quads_for_pattern(node, _n(TKG + "perspective"), None, graph)))
+        originals = sorted(names.get(q.object.value, q.object.value)
+                           for q in store.quads_for_pattern(node, _n(PROV + "wasDerivedFrom"), None, graph))
+        source_id = names[node.value]
+        sources[source_id] = SourceKind(source_id, quad.object.value.rsplit("/", 1)[-1],
+                                        perspective.object.value.rsplit("/", 1)[-1], tuple(originals))
+    return sources
+
+
+def _findings(store: ox.Store, claims: _Claims, names: dict[str, str]) -> list[ox.Quad]:
+    sources = _source_kinds(store, names)
     symmetric = frozenset(f"<{iri}>" for iri in symmetric_predicates(store))
     quads = []
     findings = _n(GRAPH_FINDINGS)
-    for result in triangulate(claims.statements, sources, symmetric):  # type: ignore[arg-type]
+    for result in triangulate(claims.statements, sources, symmetric):
         digest = hashlib.sha256(f"{result.subject} {result.predicate} {result.object}".encode()).hexdigest()
         node = _n(f"{ID}finding/{digest[:16]}")
         triple = _parse_terms(result.subject, result.predicate, result.object)
@@ -179,6 +207,8 @@ def _findings(store: ox.Store, claims: _Claims) -> list[ox.Quad]:
             (TKG + "sourceCount", _integer(result.source_count)),
             (TKG + "sourceTypeCount", _integer(result.source_type_count)),
             (TKG + "perspectiveCount", _integer(result.perspective_count)),
+            (TKG + "originCount", _integer(result.origin_count)),
+            (TKG + "statusReason", ox.Literal(result.reason, language="en")),
             (TKG + "triangulationStatus", _n(f"{ID}status/{result.status}")),
         ]
         values += [(TKG + "supportingClaim", _n(c)) for c in result.supporting]

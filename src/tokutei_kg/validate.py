@@ -135,12 +135,31 @@ class _Checker:
                         "give the address, or the path of a copy under graph/documents/")
         if source.url and not source.url.startswith(("http://", "https://")):
             self._error(source, "url", "bad-url", f"'{source.url}' is not an http(s) address")
+        self._derivation(source)
         if source.document:
             path = (self.root / source.document).resolve()
             documents = (self.root / "graph" / "documents").resolve()
             if not path.is_relative_to(documents) or not path.is_file():
                 self._error(source, "document", "bad-document", f"no document at {source.document}",
                             "copies of documents live under graph/documents/")
+
+    def _derivation(self, source: Source) -> None:
+        """``derived_from`` names sources or documents (entities), never the source itself or a loop."""
+        for original in source.derived_from:
+            if original not in self.sources and original not in self.entities:
+                self._error(source, "derived_from", "unknown-origin", f"unknown source or entity '{original}'",
+                            _suggest(original, [*self.sources, *self.entities]) or "name a source id or an entity id")
+        seen, stack = set(), list(source.derived_from)
+        while stack:
+            current = stack.pop()
+            if current == source.id:
+                self._error(source, "derived_from", "derivation-cycle",
+                            f"source '{source.id}' derives from itself through derived_from",
+                            "a source repeats an original; the original does not repeat it")
+                return
+            if current not in seen and current in self.sources:
+                seen.add(current)
+                stack.extend(self.sources[current].derived_from)
 
     def entity(self, entity: Entity) -> None:
         cls = self.vocab.classes.get(entity.class_name)
