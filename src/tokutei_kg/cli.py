@@ -222,9 +222,8 @@ def query(ctx: click.Context, name: str | None, expression: str | None, fmt: str
       tokutei-kg query actors-by-side --endpoint http://127.0.0.1:7878/query
     """
     from .errors import QueryError
-    from .evidence import labels as labels_in
     from .pipeline import require_built
-    from .query import QueryText, parse_binding, render, resolve, run
+    from .query import Labels, QueryText, parse_binding, render, resolve, run
     from .store import open_store
 
     project = _project(ctx)
@@ -244,7 +243,7 @@ def query(ctx: click.Context, name: str | None, expression: str | None, fmt: str
         store = _dated(open_store(require_built(project)), as_of)
         bindings = dict(parse_binding(b, store) for b in binds)
         result = run(store, query_text, bindings)
-        shown = {**labels_in(store, "en"), **labels_in(store, lang)} if fmt in ("table", "md") else None
+        shown = Labels(store, lang) if fmt in ("table", "md") else None
         output = render(result, fmt, shown)
     click.echo(output, nl=False)
     if query_text.name.endswith("-violation") and _has_rows(output, fmt):

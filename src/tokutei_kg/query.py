@@ -8,7 +8,6 @@ engine (``substitutions``), never pasted into the query text.
 from __future__ import annotations
 
 import difflib
-import io
 import json
 import re
 import unicodedata
@@ -200,12 +199,57 @@ def _one_line(message: str, limit: int = 160) -> str:
 
 # --- formatting -------------------------------------------------------------------------------
 
-def _term_text(term: object, *, short: bool, labels: Mapping[str, str] | None = None) -> str:
+_LABEL_PREDICATES = (ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+                     ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel"))
+
+
+class Labels:
+    """IRI → its label in ``lang`` (``rdfs:label``, else ``skos:prefLabel``), falling back to English.
+
+    Read lazily: only the IRIs a result shows are looked up, each once, so a query never pays for the
+    labels of the whole dataset."""
+
+    def __init__(self, store: ox.Store, lang: str = "en") -> None:
+        self.store = store
+        self.lang = lang
+        self._cache: dict[str, str | None] = {}
+
+    def _find(self, iri: str, lang: str) -> str | None:
+        node = ox.NamedNode(iri)
+        for predicate in _LABEL_PREDICATES:
+            for quad in self.store.quads_for_pattern(node, predicate, None, None):
+                term = quad.object
+                if isinstance(term, ox.Literal) and term.language == lang:
+                    return term.value
+        return None
+
+    def get(self, iri: str, default: str | None = None) -> str | None:
+        if iri not in self._cache:
+            found = self._find(iri, self.lang)
+            if found is None and self.lang != "en":
+                found = self._find(iri, "en")
+            self._cache[iri] = found
+        value = self._cache[iri]
+        return default if value is None else value
+
+    def __contains__(self, iri: object) -> bool:
+        return isinstance(iri, str) and self.get(iri) is not None
+
+    def __getitem__(self, iri: str) -> str:
+        value = self.get(iri)
+        if value is None:
+            raise KeyError(iri)
+        return value
+
+
+def _term_text(term: object, *, short: bool, labels: Mapping[str, str] | Labels | None = None) -> str:
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
-        if labels and term.value in labels:
-            return labels[term.value]
+        if labels is not None:
+            label = labels.get(term.value)
+            if label is not None:
+                return label
         return curie(term.value) if short else term.value
     if isinstance(term, ox.Literal):
         return term.value
@@ -213,13 +257,21 @@ def _term_text(term: object, *, short: bool, labels: Mapping[str, str] | None = 
 
 
 def rows(solutions: object, *, short: bool = True,
-         labels: Mapping[str, str] | None = None) -> tuple[list[str], list[list[str]]]:
+         labels: Mapping[str, str] | Labels | None = None) -> tuple[list[str], list[list[str]]]:
     variables = [v.value for v in solutions.variables]  # type: ignore[attr-defined]
-    table = [[_term_text(s[v], short=short, labels=labels) for v in variables] for s in solutions]  # type: ignore[attr-defined]
+    text: dict[object, str] = {}  # a term shown in many rows is formatted once
+
+    def cell(term: object) -> str:
+        shown = text.get(term)
+        if shown is None:
+            shown = text[term] = _term_text(term, short=short, labels=labels)
+        return shown
+
+    table = [[cell(term) for term in solution] for solution in solutions]  # type: ignore[attr-defined]
     return variables, table
 
 
-def render(result: object, fmt: str, labels: Mapping[str, str] | None = None) -> str:
+def render(result: object, fmt: str, labels: Mapping[str, str] | Labels | None = None) -> str:
     """Render a SELECT, ASK or CONSTRUCT result in one of :data:`FORMATS`.
 
     Table and Markdown show IRIs by their label (``labels``: IRI → label in the chosen language);
@@ -242,6 +294,8 @@ def render(result: object, fmt: str, labels: Mapping[str, str] | None = None) ->
 
 def width(text: str) -> int:
     """Columns ``text`` takes in a terminal (CJK characters take two)."""
+    if text.isascii():
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
@@ -251,14 +305,14 @@ def pad(text: str, columns: int) -> str:
 
 def text_table(header: list[str], table: list[list[str]]) -> str:
     """An aligned plain-text table with a row count (CJK-aware)."""
-    widths = [max([width(h)] + [width(r[i]) for r in table]) for i, h in enumerate(header)]
-    out = io.StringIO()
-    out.write("  ".join(pad(h, w) for h, w in zip(header, widths, strict=True)).rstrip() + "\n")
-    out.write("  ".join("-" * w for w in widths) + "\n")
-    for row in table:
-        out.write("  ".join(pad(c, w) for c, w in zip(row, widths, strict=True)).rstrip() + "\n")
-    out.write(f"({len(table)} row{'s' if len(table) != 1 else ''})\n")
-    return out.getvalue()
+    cell_widths = [[width(c) for c in row] for row in table]
+    widths = [max([width(h)] + [w[i] for w in cell_widths]) for i, h in enumerate(header)]
+    lines = ["  ".join(pad(h, w) for h, w in zip(header, widths, strict=True)).rstrip(),
+             "  ".join("-" * w for w in widths)]
+    for row, row_widths in zip(table, cell_widths, strict=True):
+        lines.append("  ".join(c + " " * (w - cw) for c, w, cw in zip(row, widths, row_widths, strict=True)).rstrip())
+    lines.append(f"({len(table)} row{'s' if len(table) != 1 else ''})")
+    return "\n".join(lines) + "\n"
 
 
 def _markdown(header: list[str], table: list[list[str]]) -> str:
