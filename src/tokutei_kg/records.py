@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .errors import Location
 
+WITHHELD = "[withheld]"  # the stored evidence of a claim whose source (consent=none) may not be cited
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 

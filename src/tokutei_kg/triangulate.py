@@ -21,6 +21,8 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from .records import WITHHELD
+
 STATUSES = ("triangulated", "corroborated", "single-source", "contested")
 
 _OPEN_START = dt.date.min
@@ -112,7 +114,7 @@ def origins(asserting: list[Statement], sources: Mapping[str, SourceKind]) -> li
     ties: dict[str, set[str]] = {}
     for i, statement in enumerate(asserting):
         keys = [f"root {r}" for r in roots(statement.source_id, sources)]
-        if not statement.own_words and statement.evidence:
+        if not statement.own_words and statement.evidence and statement.evidence != WITHHELD:
             keys.append(f"text {_normal(statement.evidence)}")
         for key in keys:
             j = first.setdefault(key, i)

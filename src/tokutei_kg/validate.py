@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from .errors import Location
 from .namespaces import DATE_RELATIONS, XSD, entity_iri
-from .records import Claim, Curated, Entity, Observation, PartialDate, Source
+from .records import WITHHELD, Claim, Curated, Entity, Observation, PartialDate, Source
 from .report import Report
 
 if TYPE_CHECKING:
@@ -35,6 +35,21 @@ def _suggest(value: str, choices: Iterable[str]) -> str:
         return f"did you mean '{lowered[value.lower()]}'?"
     close = difflib.get_close_matches(value, choices, n=3, cutoff=0.6)
     return f"did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+
+
+_HONORIFICS = frozenset({"mr", "mrs", "ms", "dr", "pak", "bapak", "bu", "ibu", "mas", "mbak", "san", "sama"})
+
+
+def _looks_like_a_name(role: str, entities: dict[str, Entity]) -> bool:
+    """A role is words such as 'manager of an LPK'; a name is capitalised words only, an honorific, or a
+    person the graph knows."""
+    words = role.replace(".", " ").split()
+    if any(w.casefold() in _HONORIFICS for w in words) or role.endswith(("さん", "様", "氏")):
+        return True
+    if 2 <= len(words) <= 4 and all(w[:1].isupper() and w[1:].islower() for w in words):
+        return True
+    persons = {label.casefold() for e in entities.values() if e.class_name == "Person" for label in e.labels.values()}
+    return role.casefold() in persons
 
 
 def check_records(curated: Curated, vocab: Vocabulary, root: Path) -> Report:
@@ -128,6 +143,10 @@ class _Checker:
                     self._error(source, column, "interview-incomplete", f"an interview needs {column}")
             if source.consent:
                 self._concept(source, "consent", "consent", source.consent)
+            if source.interviewee_role and _looks_like_a_name(source.interviewee_role, self.entities):
+                self._error(source, "interviewee_role", "interviewee-named",
+                            f"interviewee_role '{source.interviewee_role}' looks like a personal name",
+                            "give the role the interviewee speaks from, e.g. 'manager of a training institution'")
             if source.date is None:
                 self._error(source, "date", "interview-incomplete", "an interview needs its date")
         elif not source.url and not source.document:
@@ -196,6 +215,9 @@ class _Checker:
             self._error(claim, "evidence_kind", "bad-evidence-kind", f"unknown evidence_kind '{claim.evidence_kind}'",
                         "use 'quote' or 'paraphrase'")
         source = self.sources.get(claim.source_id)
+        if source and source.consent == "none" and claim.evidence != WITHHELD:
+            self._error(claim, "evidence", "consent", f"source '{source.id}' may not be cited (consent: none)",
+                        f"store the evidence as withheld: write exactly '{WITHHELD}' in the evidence column")
         if source and claim.evidence_kind == "quote" and source.consent in ("paraphrase", "none"):
             self._error(claim, "evidence_kind", "consent", f"source '{source.id}' may not be quoted verbatim "
                         f"(consent: {source.consent})", "paraphrase the evidence and set evidence_kind to paraphrase")
