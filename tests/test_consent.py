@@ -40,7 +40,7 @@ def test_a_paraphrase_from_a_consent_none_interview_is_refused_and_nothing_is_wr
     root = interview(mini, evidence=SECRET)
     result = CliRunner().invoke(main, ["--root", str(root), "build"])
     assert result.exit_code == 2
-    assert (f"graph/curated/claims/consent.csv:2:6: error: source 'int-fictional-02' may not be cited "
+    assert ("graph/curated/claims/consent.csv:2:6: error: source 'int-fictional-02' may not be cited "
             "(consent: none) — store the evidence as withheld: write exactly '[withheld]' in the evidence column"
             ) in result.output
     assert not (root / "graph" / "built" / "tokutei.nq").exists()

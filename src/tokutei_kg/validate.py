@@ -14,6 +14,7 @@ from .errors import Location
 from .namespaces import DATE_RELATIONS, XSD, entity_iri
 from .records import WITHHELD, Claim, Curated, Entity, Observation, PartialDate, Source
 from .report import Report
+from .terms import check_terms
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -69,6 +70,7 @@ def check_records(curated: Curated, vocab: Vocabulary, root: Path) -> Report:
         checker.claim(claim)
     for observation in curated.observations:
         checker.observation(observation)
+    check_terms(report, curated.claims)
     return report
 
 
