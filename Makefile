@@ -19,6 +19,15 @@ demo: $(STAMP)
 	@echo '$$ tokutei-kg query actors-by-side'
 	@$(BIN)/tokutei-kg query actors-by-side
 
+$(VENV)/.lint-installed: pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[lint]'
+	touch $@
+
+## ruff (style, imports, complexity) on src and tests; mypy (types, config in pyproject.toml) on src
+lint: $(VENV)/.lint-installed
+	$(BIN)/ruff check src tests
+	$(BIN)/mypy
+
 ## run the whole test suite
 test: $(STAMP)
 	$(BIN)/python -m pytest

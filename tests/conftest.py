@@ -46,14 +46,40 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
-@pytest.fixture(scope="session")
-def built_repo() -> Path:
-    """The real curated graph, built once per session into a temporary folder."""
-    from tokutei_kg.pipeline import Project, compile_project
+def build_project(root: Path, *args: str) -> Path:
+    """Run ``tokutei-kg build`` on the project at ``root`` (in-process) and return ``root``."""
+    from tokutei_kg.cli import main
 
-    project = Project(REPO)
-    compiled = compile_project(project)
-    return compiled  # type: ignore[return-value]
+    result = CliRunner().invoke(main, ["--root", str(root), "build", *args])
+    assert result.exit_code == 0, result.output
+    return root
+
+
+@pytest.fixture(scope="session")
+def built_mini_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The mini project built (with its exports) once per session. Shared: read it, never change it —
+    a test that changes its project takes :func:`built_mini`, a fresh copy."""
+    return build_project(make_project(tmp_path_factory.mktemp("built-mini") / "mini"))
+
+
+def copy_project(built: Path, target: Path) -> Path:
+    """A copy of a built project folder at ``target`` (far cheaper than building it again)."""
+    return Path(shutil.copytree(built, target, symlinks=True))
+
+
+@pytest.fixture
+def built_mini(built_mini_once: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the session-built mini project, the test's own to change."""
+    return copy_project(built_mini_once, tmp_path / "mini")
+
+
+@pytest.fixture(scope="session")
+def built_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The root of a project folder holding the real curated graph (graph/curated), the repository's
+    ontology and queries, and its built dataset (graph/built/tokutei.nq; no exports), built once per
+    session in a temporary folder. Shared: read it, never change it."""
+    root = make_project(tmp_path_factory.mktemp("built-repo") / "repo", curated=REPO / "graph")
+    return build_project(root, "--no-exports")
 
 
 class NetworkBlocked(RuntimeError):

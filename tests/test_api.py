@@ -6,16 +6,13 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 import tokutei_kg as tk
-from tokutei_kg.cli import main
 
 
 @pytest.fixture
-def kg(mini: Path) -> object:
-    assert CliRunner().invoke(main, ["--root", str(mini), "build", "--no-exports"]).exit_code == 0
-    return tk.load(mini)
+def kg(built_mini: Path) -> object:
+    return tk.load(built_mini)
 
 
 def test_query_returns_rows_of_dicts(kg: object) -> None:

@@ -165,7 +165,7 @@ def test_failed_build_leaves_previous_output_untouched(mini: Path, runner: CliRu
     code, _ = build(runner, mini)
     assert code == 2
     assert built.read_bytes() == before
-    assert sorted(p.name for p in built.parent.iterdir()) == ["tokutei.nq"]
+    assert sorted(p.name for p in built.parent.iterdir()) == ["tokutei.nq", "tokutei.nq.json"]
 
 
 def test_several_errors_are_all_reported_in_file_order(mini: Path, runner: CliRunner) -> None:

@@ -44,9 +44,9 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="module")
-def real(built_repo: object) -> tuple[ox.Store, nx.MultiDiGraph]:
+def real(built_repo: Path) -> tuple[ox.Store, nx.MultiDiGraph]:
     store = ox.Store()
-    store.load(built_repo.nquads, format=ox.RdfFormat.N_QUADS)  # type: ignore[attr-defined]
+    store.load((built_repo / "graph" / "built" / "tokutei.nq").read_bytes(), format=ox.RdfFormat.N_QUADS)
     return store, to_network(store)
 
 

@@ -31,6 +31,12 @@ def built(root: Path, *args: str) -> Path:
     return Path(args[args.index("-o") + 1]) if "-o" in args else root / "graph" / "built" / "tokutei.nq"
 
 
+@pytest.fixture
+def nquads(built_mini_once: Path) -> Path:
+    """The mini fixture's dataset as ``tokutei-kg build`` wrote it (built once per session; read only)."""
+    return built_mini_once / "graph" / "built" / "tokutei.nq"
+
+
 def store_of(path: Path) -> ox.Store:
     store = ox.Store()
     store.load(path.read_bytes(), format=ox.RdfFormat.N_QUADS)
@@ -59,19 +65,19 @@ def test_build_prints_what_was_built(mini: Path) -> None:
     ]
 
 
-def test_direct_triples_live_in_the_named_graph_of_their_source(mini: Path) -> None:
-    store = store_of(built(mini))
+def test_direct_triples_live_in_the_named_graph_of_their_source(nquads: Path) -> None:
+    store = store_of(nquads)
     rows = select(store, f"SELECT ?g WHERE {{ GRAPH ?g {{ <{KEMNAKER}> tkg:isPartyTo <{MOC}> }} }}")
     assert rows == [(GRAPH + "source/s8",), (GRAPH + "source/s9",)]
 
 
-def test_symmetric_relations_are_stored_both_ways(mini: Path) -> None:
-    store = store_of(built(mini))
+def test_symmetric_relations_are_stored_both_ways(nquads: Path) -> None:
+    store = store_of(nquads)
     assert select(store, f"SELECT ?x WHERE {{ <{ISA}> tkg:sharesInformationWith ?x }}") == [(KEMNAKER,)]
 
 
-def test_claim_node_carries_source_evidence_stage_role_and_validity(mini: Path) -> None:
-    store = store_of(built(mini))
+def test_claim_node_carries_source_evidence_stage_role_and_validity(nquads: Path) -> None:
+    store = store_of(nquads)
     rows = select(store, """
         SELECT ?source ?evidence ?lang ?stage ?role ?from ?polarity WHERE {
           <https://w3id.org/tokutei-kg/id/claim/kemnaker-shares-isa-s15>
@@ -86,16 +92,16 @@ def test_claim_node_carries_source_evidence_stage_role_and_validity(mini: Path) 
     )]
 
 
-def test_quoted_evidence_becomes_a_text_quote_selector(mini: Path) -> None:
-    store = store_of(built(mini))
+def test_quoted_evidence_becomes_a_text_quote_selector(nquads: Path) -> None:
+    store = store_of(nquads)
     rows = select(store, """
         SELECT ?exact WHERE { <https://w3id.org/tokutei-kg/id/claim/lpk-trains-seed> oa:hasSelector ?sel .
                               ?sel a oa:TextQuoteSelector ; oa:exact ?exact }""")
     assert rows == [("keterlibatan secara aktif dari pihak Indonesia melalui Kemnaker, BP2MI, dan LPK",)]
 
 
-def test_disputed_claim_is_kept_but_not_asserted_and_the_relation_is_contested(mini: Path) -> None:
-    store = store_of(built(mini))
+def test_disputed_claim_is_kept_but_not_asserted_and_the_relation_is_contested(nquads: Path) -> None:
+    store = store_of(nquads)
     graphs = select(store, f"SELECT ?g WHERE {{ GRAPH ?g {{ <{LPK}> tkg:trains <{WORKER}> }} }}")
     assert graphs == [(GRAPH + "source/seed-abstract",)]
     rows = select(store, f"""
@@ -105,8 +111,8 @@ def test_disputed_claim_is_kept_but_not_asserted_and_the_relation_is_contested(m
     assert rows == [(ID + "status/contested", "1", ID + "claim/lpk-trains-dispute-int")]
 
 
-def test_triangulation_counts_sources_types_and_perspectives(mini: Path) -> None:
-    store = store_of(built(mini))
+def test_triangulation_counts_sources_types_and_perspectives(nquads: Path) -> None:
+    store = store_of(nquads)
     rows = select(store, f"""
         SELECT ?o ?status ?n ?types ?persp WHERE {{
           ?f rdf:subject <{MOC}> ; rdf:predicate tkg:dateSigned ; rdf:object ?o ; tkg:triangulationStatus ?status ;
@@ -131,8 +137,8 @@ def test_membership_becomes_org_membership(mini: Path) -> None:
     assert rows == [(ID + "role/signatory", "2019-06-25", "2024-06")]
 
 
-def test_observations_are_data_cube_observations_with_sources(mini: Path) -> None:
-    store = store_of(built(mini))
+def test_observations_are_data_cube_observations_with_sources(nquads: Path) -> None:
+    store = store_of(nquads)
     rows = select(store, """
         SELECT ?period ?nationality ?count ?source WHERE {
           ?o a qb:Observation ; qb:dataSet ?ds ; tkg:refPeriod ?period ; tkg:nationality ?nationality ;
@@ -161,6 +167,7 @@ def test_two_builds_are_byte_identical_from_any_directory_seed_and_locale(tmp_pa
     from conftest import REPO, make_project
 
     root = make_project(tmp_path / "p")
+    before = _tree(REPO / "graph")
     outputs = []
     for cwd, seed, locale in ((tmp_path, "1", "C.UTF-8"), (root / "graph", "2", "POSIX")):
         out = tmp_path / f"out-{seed}.nq"
@@ -169,11 +176,17 @@ def test_two_builds_are_byte_identical_from_any_directory_seed_and_locale(tmp_pa
                        cwd=cwd, env=env, check=True, capture_output=True)
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1]
-    assert REPO  # the repository itself is not touched by this test
+    assert _tree(REPO / "graph") == before  # the builds wrote into tmp_path, not into the repository
 
 
-def test_built_nquads_parse_to_the_same_dataset_in_oxigraph_and_rdflib(mini: Path) -> None:
-    path = built(mini)
+def _tree(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file under ``folder`` with its size and modification time (ns), to tell whether it changed."""
+    return {p.relative_to(folder).as_posix(): (p.stat().st_size, p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_built_nquads_parse_to_the_same_dataset_in_oxigraph_and_rdflib(nquads: Path) -> None:
+    path = nquads
     rdflib_ds = Dataset()
     rdflib_ds.parse(path, format="nquads")
     oxi = ox.Dataset(ox.parse(path.read_bytes(), format=ox.RdfFormat.N_QUADS))
@@ -185,9 +198,9 @@ def test_built_nquads_parse_to_the_same_dataset_in_oxigraph_and_rdflib(mini: Pat
         assert isomorphic(graph, other), graph.identifier
 
 
-def test_labels_keep_their_language_tags(mini: Path) -> None:
+def test_labels_keep_their_language_tags(nquads: Path) -> None:
     ds = Dataset()
-    ds.parse(built(mini), format="nquads")
+    ds.parse(nquads, format="nquads")
     labels = set(ds.graph(URIRef(GRAPH + "entities")).objects(URIRef(ISA), URIRef("http://www.w3.org/2000/01/rdf-schema#label")))
     assert labels == {
         Literal("Immigration Services Agency of Japan", lang="en"),
@@ -205,6 +218,6 @@ def test_partial_dates_keep_their_precision(date: str) -> None:
     assert parsed.first_day().isoformat() <= parsed.last_day().isoformat()
 
 
-def test_outputs_are_readable_by_others(mini: Path) -> None:
-    path = built(mini)
+def test_outputs_are_readable_by_others(nquads: Path) -> None:
+    path = nquads
     assert path.stat().st_mode & 0o044 == 0o044  # not mkstemp's private 0600

@@ -43,8 +43,8 @@ def test_help_does_not_import_heavy_libraries(args: list[str]) -> None:
     assert json.loads(out.splitlines()[-1]) == []
 
 
-def test_query_does_not_import_rdflib_pyshacl_owlready2_or_pyvis(mini: Path) -> None:
-    assert CliRunner().invoke(main, ["--root", str(mini), "build"]).exit_code == 0
+def test_query_does_not_import_rdflib_pyshacl_owlready2_or_pyvis(built_mini_once: Path) -> None:
+    mini = built_mini_once
     code = (
         "import sys, json\nfrom tokutei_kg.cli import main\n"
         f"try:\n    main(['--root', {str(mini)!r}, 'query', 'actors-by-side'], prog_name='tokutei-kg')\n"

@@ -10,22 +10,21 @@ on the fixture and then checked by hand against the fixture's CSV rows.
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from click.testing import CliRunner
 
-from conftest import REPO, make_project
-from tokutei_kg.cli import main
+from conftest import REPO
+from tokutei_kg.header import QUESTION_FIELDS, parse_header
 from tokutei_kg.query import parse_binding, render, resolve, run
 from tokutei_kg.store import open_store
 
 CQ = REPO / "tests" / "cq"
 EXPECTED = CQ / "expected"
 LIBRARY = [path for folder in ("cq", "reports") for path in sorted((REPO / "sparql" / folder).glob("*.rq"))]
-HEADER = ("# Question (en): ", "# Pertanyaan (id): ", "# 質問 (ja): ", "# Parameters: ", "# Answer: ")
 
 
 @dataclass(frozen=True)
@@ -50,12 +49,9 @@ def manifest() -> list[Case]:
 
 
 @pytest.fixture(scope="module")
-def fixture_project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ox.Store]:
-    """The mini fixture, built once for the module, and its dataset in Oxigraph."""
-    root = make_project(tmp_path_factory.mktemp("cq") / "mini")
-    result = CliRunner().invoke(main, ["--root", str(root), "build"])
-    assert result.exit_code == 0, result.output
-    return root, open_store(root / "graph" / "built" / "tokutei.nq")
+def fixture_project(built_mini_once: Path) -> tuple[Path, ox.Store]:
+    """The mini fixture (built once per session; only read here) and its dataset in Oxigraph."""
+    return built_mini_once, open_store(built_mini_once / "graph" / "built" / "tokutei.nq")
 
 
 def answer(project: tuple[Path, ox.Store], name: str, bindings: tuple[str, ...] = ()) -> list[str]:
@@ -91,14 +87,15 @@ def test_the_manifest_and_the_expected_files_match_one_to_one() -> None:
 def test_library_query_header_and_parameters(fixture_project: tuple[Path, ox.Store], path: Path) -> None:
     """The header has the agreed shape, and every parameter is projected (Oxigraph binds only projected
     variables) and may be left unbound: the query then runs over all values."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    for line, start in zip(lines[:5], HEADER, strict=True):
-        assert line.startswith(start) and line[len(start):].strip(), f"{path.name}: expected '{start}…'"
-    parameters = lines[3].removeprefix(HEADER[3])
-    names = [] if parameters == "none" else [part.strip() for part in parameters.split(" | ")]
-    for text in names:
-        assert text.startswith("?") and " — " in text and "default" in text, f"{path.name}: bad parameter '{text}'"
+    text = path.read_text(encoding="utf-8")
+    header = parse_header(text)
+    assert header.names == QUESTION_FIELDS, f"{path.name}: the header fields differ"
+    assert all(header.get(name) for name in QUESTION_FIELDS), f"{path.name}: a header field is empty"
+    assert text.startswith("# Question (en): ")  # the header comes first
+    for parameter in header.parameters:
+        assert re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", parameter.name), f"{path.name}: bad parameter '{parameter}'"
+        assert "default" in parameter.meaning, f"{path.name}: parameter ?{parameter.name} says no default"
     root, store = fixture_project
     result = run(store, resolve(path.stem, root / "sparql"))
     projected = {variable.value for variable in result.variables}  # type: ignore[attr-defined]
-    assert {text.split(" — ")[0].removeprefix("?") for text in names} <= projected
+    assert {parameter.name for parameter in header.parameters} <= projected

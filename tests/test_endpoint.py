@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import free_port, make_project, require
+from conftest import copy_project, free_port, require
 from tokutei_kg.cli import main
 from tokutei_kg.query import library
 
@@ -21,11 +21,10 @@ OXIGRAPH = Path(sys.executable).parent / "oxigraph"
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+def served(built_mini_once: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
     require(OXIGRAPH.exists() or shutil.which("oxigraph") is not None, "the Oxigraph server (PyPI 'oxigraph')")
     binary = str(OXIGRAPH) if OXIGRAPH.exists() else str(shutil.which("oxigraph"))
-    root = make_project(tmp_path_factory.mktemp("endpoint") / "mini")
-    assert CliRunner().invoke(main, ["--root", str(root), "build"]).exit_code == 0
+    root = copy_project(built_mini_once, tmp_path_factory.mktemp("endpoint") / "mini")
     location = root / "oxigraph-db"
     subprocess.run([binary, "load", "--location", str(location), "--file", str(root / "graph/built/tokutei.nq")],
                    check=True, capture_output=True)

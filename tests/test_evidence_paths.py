@@ -14,9 +14,9 @@ from tokutei_kg.cli import main
 
 
 @pytest.fixture
-def project(mini: Path) -> Path:
-    assert CliRunner().invoke(main, ["--root", str(mini), "build"]).exit_code == 0
-    return mini
+def project(built_mini: Path) -> Path:
+    """A fresh copy of the built mini project."""
+    return built_mini
 
 
 def cli(root: Path, *args: str) -> tuple[int, str, str]:

@@ -22,7 +22,7 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from conftest import REPO, make_project, require
+from conftest import REPO, copy_project, make_project, require
 from tokutei_kg.cli import main
 from tokutei_kg.export import FORMATS, WRITERS, ExportError, Inputs, render, write_exports
 from tokutei_kg.export.network import clean, serialize_gexf, serialize_graphml, tidy
@@ -44,11 +44,8 @@ RAPPER_NAMES = {"trig": "trig", "nq": "nquads", "c14n": "nquads", "ttl": "turtle
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    root = make_project(tmp_path_factory.mktemp("export") / "mini")
-    result = CliRunner().invoke(main, ["--root", str(root), "build"])
-    assert result.exit_code == 0, result.output
-    return Project(root)
+def project(built_mini_once: Path, tmp_path_factory: pytest.TempPathFactory) -> Project:
+    return Project(copy_project(built_mini_once, tmp_path_factory.mktemp("export") / "mini"))
 
 
 @pytest.fixture(scope="module")
@@ -272,9 +269,22 @@ def test_gexf_spells_come_from_validity_for_gephis_timeline(written: dict[str, P
     for node, data in dated:
         start = reread.nodes[node]["start"]
         assert start.startswith(data["valid_from"]) and len(start) == 10
-    for node, data in network.nodes(data=True):
-        if data["valid_until"] and len(data["valid_until"]) == 4:
-            assert reread.nodes[node]["end"] == f"{data['valid_until']}-12-31"
+    ends = {node: reread.nodes[node].get("end") for node, data in network.nodes(data=True) if data["valid_until"]}
+    assert ends == {"https://w3id.org/tokutei-kg/id/institution/bnp2tki": "2019-12-31"}  # until 2019-12
+
+
+def test_gexf_spell_of_a_year_ends_on_its_last_day() -> None:
+    """The mini fixture has no validity ending in a bare year; this graph has one, and one of each precision."""
+    graph = nx.MultiDiGraph()
+    graph.add_node("urn:year", label_en="a", valid_from="1972", valid_until="2019")
+    graph.add_node("urn:month", label_en="b", valid_from="2019-04", valid_until="2024-02")
+    graph.add_node("urn:day", label_en="c", valid_from="2019-04-01", valid_until="2024-10-20")
+    reread = nx.read_gexf(io.BytesIO(serialize_gexf(tidy(graph))), version="1.3")
+    assert {node: (data["start"], data["end"]) for node, data in reread.nodes(data=True)} == {
+        "urn:year": ("1972-01-01", "2019-12-31"),
+        "urn:month": ("2019-04-01", "2024-02-29"),
+        "urn:day": ("2019-04-01", "2024-10-20"),
+    }
 
 
 def test_control_characters_never_reach_graphml_or_gexf() -> None:

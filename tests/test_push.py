@@ -16,7 +16,7 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from conftest import REPO, free_port, make_project, require
+from conftest import REPO, copy_project, free_port, require
 from tokutei_kg.cli import main
 from tokutei_kg.query import QueryText, library, resolve, run
 from tokutei_kg.remote import RemoteError, graph_store_url, remote_counts, run_remote, with_prefixes
@@ -30,10 +30,8 @@ def _oxigraph_binary() -> str | None:
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = make_project(tmp_path_factory.mktemp("push") / "mini")
-    assert CliRunner().invoke(main, ["--root", str(root), "build"]).exit_code == 0
-    return root
+def project(built_mini_once: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_project(built_mini_once, tmp_path_factory.mktemp("push") / "mini")
 
 
 @pytest.fixture(scope="module")
@@ -121,13 +119,16 @@ def test_run_remote_reports_a_bad_query_in_one_line(oxigraph: str) -> None:
 
 
 def test_push_without_replace_adds_and_the_check_says_what_differs(project: Path, oxigraph: str, pushed: str) -> None:
-    result = CliRunner().invoke(main, ["--root", str(project), "push", "--endpoint", oxigraph])
-    assert result.exit_code == 1
-    assert "1 graph differs" in result.stdout
-    assert "https://w3id.org/tokutei-kg/graph/ontology" in result.stderr  # its blank nodes were added again
-    assert result.stderr.rstrip().endswith("hint: those graphs held triples before this push — push with --replace "
-                                           "to replace them")
-    assert CliRunner().invoke(main, ["--root", str(project), "push", "--endpoint", oxigraph, "--replace"]).exit_code == 0
+    try:
+        result = CliRunner().invoke(main, ["--root", str(project), "push", "--endpoint", oxigraph])
+        assert result.exit_code == 1
+        assert "1 graph differs" in result.stdout
+        assert "https://w3id.org/tokutei-kg/graph/ontology" in result.stderr  # its blank nodes were added again
+        assert result.stderr.rstrip().endswith("hint: those graphs held triples before this push — push with "
+                                               "--replace to replace them")
+    finally:  # the server is shared by the module's other tests: give it back as `pushed` left it
+        restored = CliRunner().invoke(main, ["--root", str(project), "push", "--endpoint", oxigraph, "--replace"])
+    assert restored.exit_code == 0, restored.output
 
 
 def test_push_to_nothing_is_one_clear_line(project: Path) -> None:

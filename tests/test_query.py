@@ -14,9 +14,9 @@ COUNT_SOURCES = "SELECT (COUNT(?s) AS ?n) WHERE { ?s a tkg:Source }"
 
 
 @pytest.fixture
-def project(mini: Path) -> Path:
-    assert CliRunner().invoke(main, ["--root", str(mini), "build"]).exit_code == 0
-    return mini
+def project(built_mini: Path) -> Path:
+    """A fresh copy of the built mini project (some tests break its dataset)."""
+    return built_mini
 
 
 def query(root: Path, *args: str) -> tuple[int, str, str]:

@@ -15,10 +15,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from click.testing import CliRunner
 
-from conftest import REPO, make_project
-from tokutei_kg.cli import main
 from tokutei_kg.namespaces import ID, TKG
 from tokutei_kg.query import parse_binding, resolve, run
 from tokutei_kg.store import as_of, open_store
@@ -79,11 +76,8 @@ def slug(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def real(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ox.Store]:
-    root = make_project(tmp_path_factory.mktemp("real") / "repo", curated=REPO / "graph")
-    result = CliRunner().invoke(main, ["--root", str(root), "build"])
-    assert result.exit_code == 0, result.output
-    return root, open_store(root / "graph" / "built" / "tokutei.nq")
+def real(built_repo: Path) -> tuple[Path, ox.Store]:
+    return built_repo, open_store(built_repo / "graph" / "built" / "tokutei.nq")
 
 
 def ask(project: tuple[Path, ox.Store], name: str, reserved: Mapping[str, str] | None = None, /, *,

@@ -61,8 +61,8 @@ def store_of(nquads: bytes) -> ox.Store:
 
 
 @pytest.fixture(scope="module")
-def real(built_repo: object) -> tuple[ox.Store, nx.MultiDiGraph]:
-    store = store_of(built_repo.nquads)  # type: ignore[attr-defined]
+def real(built_repo: Path) -> tuple[ox.Store, nx.MultiDiGraph]:
+    store = store_of((built_repo / "graph" / "built" / "tokutei.nq").read_bytes())
     return store, to_network(store)
 
 

@@ -3,12 +3,20 @@
 Paths are searched on the undirected view of the projection — coordination runs both ways along a
 relation — but every hop keeps the direction in which the sources state it. Countries, places,
 persons and datasets are left out of path search (they would join everything to everything).
+
+At scale: path search walks only towards the end (a breadth-first distance from the end prunes every
+branch that cannot arrive within ``max_hops``), and ``paths_between_sides`` builds the view once for all
+pairs. Betweenness and brokerage are exact up to ``EXACT_UP_TO`` entities in the path view; above, they are
+estimated from ``SAMPLE_SOURCES`` source entities drawn with a fixed seed (Brandes' pivot sampling, as
+networkx's ``k=``), so ``analyse`` grows linearly; ``centrality_note`` says which was used.
 """
 
 from __future__ import annotations
 
+import random
 import unicodedata
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import networkx as nx
@@ -76,7 +84,7 @@ class CoordinationPath:
 
     @property
     def sources(self) -> int:
-        return sum(int(h.best["n_sources"]) for h in self.hops)
+        return sum(int(str(h.best["n_sources"])) for h in self.hops)
 
     def rank_key(self, graph: nx.MultiDiGraph) -> tuple[object, ...]:
         return (len(self.hops), -self.weakest, -self.sources, [graph.nodes[n]["id"] for n in self.nodes])
@@ -99,7 +107,7 @@ class PathFilter:
 
 def _view(graph: nx.MultiDiGraph, keep: PathFilter, ends: set[str]) -> nx.Graph:
     """Undirected simple graph of the allowed nodes and edges (parallel relations merged)."""
-    view = nx.Graph()
+    view: nx.Graph[str] = nx.Graph()
     for node, data in graph.nodes(data=True):
         if data.get("kind") in keep.kinds or data.get("class") in PATH_CLASSES or node in ends:
             view.add_node(node)
@@ -110,33 +118,81 @@ def _view(graph: nx.MultiDiGraph, keep: PathFilter, ends: set[str]) -> nx.Graph:
 
 
 def _hop(graph: nx.MultiDiGraph, u: str, v: str, keep: PathFilter) -> Hop:
-    forward = [d for d in graph.get_edge_data(u, v, default={}).values() if keep.allows(d)]
-    backward = [d for d in graph.get_edge_data(v, u, default={}).values() if keep.allows(d)]
+    forward = [d for d in (graph.get_edge_data(u, v) or {}).values() if keep.allows(d)]
+    backward = [d for d in (graph.get_edge_data(v, u) or {}).values() if keep.allows(d)]
 
     def order(d: dict[str, object]) -> tuple[int, int, str]:
-        return (-STATUS_RANK[str(d["status"])], -int(d["n_sources"]), str(d["relation"]))
+        return (-STATUS_RANK[str(d["status"])], -int(str(d["n_sources"])), str(d["relation"]))
 
     if forward:
         return Hop(u, v, True, tuple(sorted(forward, key=order)))
     return Hop(u, v, False, tuple(sorted(backward, key=order)))
 
 
+def _simple_paths(view: nx.Graph, start: str, end: str, max_hops: int) -> Iterator[list[str]]:
+    """Every simple path from ``start`` to ``end`` of at most ``max_hops`` edges (the paths of
+    ``nx.all_simple_paths(view, start, end, cutoff=max_hops)``), pruned by the distance to ``end``."""
+    distance = nx.single_source_shortest_path_length(view, end, cutoff=max_hops)
+    if start not in distance or start == end:
+        return
+    trail, on_trail = [start], {start}
+
+    def walk(node: str) -> Iterator[list[str]]:
+        for nxt in view[node]:
+            if nxt in on_trail or len(trail) + distance.get(nxt, max_hops + 1) > max_hops:
+                continue
+            if nxt == end:
+                yield [*trail, end]
+                continue
+            trail.append(nxt)
+            on_trail.add(nxt)
+            yield from walk(nxt)
+            trail.pop()
+            on_trail.discard(nxt)
+
+    yield from walk(start)
+
+
+def path_view(graph: nx.MultiDiGraph, keep: PathFilter | None = None, ends: set[str] | None = None) -> nx.Graph:
+    """The undirected graph paths are searched on; build it once to search many pairs (``view=``)."""
+    return _view(graph, keep or PathFilter(), ends or set())
+
+
 def find_paths(graph: nx.MultiDiGraph, start: str, end: str, *, max_hops: int = 4, keep: PathFilter | None = None,
-               limit: int = 10) -> list[CoordinationPath]:
-    """Simple paths from ``start`` to ``end`` of at most ``max_hops`` hops, shortest and best-evidenced first."""
+               limit: int = 10, view: nx.Graph | None = None) -> list[CoordinationPath]:
+    """Simple paths from ``start`` to ``end`` of at most ``max_hops`` hops, shortest and best-evidenced first.
+    ``view`` (from ``path_view`` with the same ``keep``) saves rebuilding the search graph per pair."""
     keep = keep or PathFilter()
     ends = {start, end} | ({keep.via} if keep.via else set())
-    view = _view(graph, keep, ends)
+    if view is None or not ends <= set(view):
+        view = _view(graph, keep, ends)
     if start not in view or end not in view:
         return []
     found = []
-    for nodes in nx.all_simple_paths(view, start, end, cutoff=max_hops):
+    for nodes in _simple_paths(view, start, end, max_hops):
         if keep.via and keep.via not in nodes:
             continue
         hops = tuple(_hop(graph, u, v, keep) for u, v in zip(nodes, nodes[1:], strict=False))
         found.append(CoordinationPath(tuple(nodes), hops))
     found.sort(key=lambda p: p.rank_key(graph))
     return found[:limit]
+
+
+def paths_between_sides(graph: nx.MultiDiGraph, *, max_hops: int = 4, keep: PathFilter | None = None,
+                        limit: int = 10) -> dict[tuple[str, str], list[CoordinationPath]]:
+    """Paths between every Indonesian and every Japanese institution (pairs without a path left out)."""
+    keep = keep or PathFilter()
+    view = path_view(graph, keep)
+    institutions = sorted(n for n, d in graph.nodes(data=True) if d.get("kind") == "institution")
+    indonesian = [n for n in institutions if graph.nodes[n].get("side") == "indonesia"]
+    japanese = [n for n in institutions if graph.nodes[n].get("side") == "japan"]
+    found = {}
+    for a in indonesian:
+        for b in japanese:
+            paths = find_paths(graph, a, b, max_hops=max_hops, keep=keep, limit=limit, view=view)
+            if paths:
+                found[(a, b)] = paths
+    return found
 
 
 def nearest_reachable(graph: nx.MultiDiGraph, start: str, end: str, keep: PathFilter | None = None,
@@ -147,7 +203,7 @@ def nearest_reachable(graph: nx.MultiDiGraph, start: str, end: str, keep: PathFi
     if start not in view:
         return []
     reachable = nx.single_source_shortest_path_length(view, start)
-    whole = nx.Graph(graph.to_undirected(as_view=True))
+    whole: nx.Graph[str] = nx.Graph(graph.to_undirected(as_view=True))
     distance = nx.single_source_shortest_path_length(whole, end) if end in whole else {}
     candidates = [(n, distance[n]) for n in reachable if n not in (start, end) and n in distance]
     candidates.sort(key=lambda item: (item[1], graph.nodes[item[0]]["id"]))
@@ -167,14 +223,45 @@ class Centrality:
     stages: int
 
 
+EXACT_UP_TO = 1000  # entities in the path view; above, betweenness and brokerage are estimated
+SAMPLE_SOURCES = 300
+SEED = 20190625  # fixed: the same graph always gives the same estimate
+
+
+def _sampled(view: nx.Graph) -> bool:
+    return view.number_of_nodes() > EXACT_UP_TO
+
+
+def centrality_note(graph: nx.MultiDiGraph) -> str:
+    """'' when ``centrality`` is exact for this graph, else how it was estimated."""
+    view = _view(graph, PathFilter(), set())
+    if not _sampled(view):
+        return ""
+    return (f"betweenness and brokerage estimated from {SAMPLE_SOURCES} sampled source entities "
+            f"(seed {SEED}); exact up to {EXACT_UP_TO:,} entities, this graph has {view.number_of_nodes():,}")
+
+
+def _brokerage(view: nx.Graph, indonesian: list[str], japanese: list[str]) -> dict[str, float]:
+    if not _sampled(view) or len(indonesian) <= SAMPLE_SOURCES:
+        return nx.betweenness_centrality_subset(view, indonesian, japanese, normalized=False)
+    sources = random.Random(SEED).sample(sorted(indonesian), SAMPLE_SOURCES)
+    found = nx.betweenness_centrality_subset(view, sources, japanese, normalized=False)
+    scale = len(indonesian) / SAMPLE_SOURCES  # every source adds its own share: scale the sample up
+    return {node: value * scale for node, value in found.items()}
+
+
 def centrality(graph: nx.MultiDiGraph, *, lang: str = "en") -> list[Centrality]:
-    """Betweenness, cross-border brokerage (shortest Indonesia ↔ Japan paths through a node), degrees."""
+    """Betweenness, cross-border brokerage (shortest Indonesia ↔ Japan paths through a node), degrees;
+    estimated from a seeded sample of sources on large graphs (see ``centrality_note``)."""
     keep = PathFilter()
     view = _view(graph, keep, set())
-    betweenness = nx.betweenness_centrality(view, normalized=True)
+    if _sampled(view):
+        betweenness = nx.betweenness_centrality(view, k=SAMPLE_SOURCES, normalized=True, seed=SEED)
+    else:
+        betweenness = nx.betweenness_centrality(view, normalized=True)
     indonesian = [n for n in view if graph.nodes[n]["side"] == "indonesia"]
     japanese = [n for n in view if graph.nodes[n]["side"] == "japan"]
-    brokerage = nx.betweenness_centrality_subset(view, indonesian, japanese, normalized=False)
+    brokerage = _brokerage(view, indonesian, japanese)
     rows = []
     for node in view:
         data = graph.nodes[node]

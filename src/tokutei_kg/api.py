@@ -19,7 +19,7 @@ from .query import QueryText, library, parse_binding, resolve, rows, run
 from .store import open_store
 
 
-class Rows(list):  # type: ignore[type-arg]
+class Rows(list):
     """Query answers as a list of dicts (variable → value); ``.to_dataframe()`` where pandas exists."""
 
     def __init__(self, variables: list[str], table: list[dict[str, str]]) -> None:

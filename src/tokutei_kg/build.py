@@ -310,9 +310,11 @@ def _add_findings(graph: Graph, results: tuple[Triangulation, ...], resolve: Res
     for result in results:
         node = finding_iri(result)
         graph.add((node, A, U(TKG + "Finding")))
-        graph.add((node, U(RDF + "subject"), from_n3(result.subject)))
-        graph.add((node, U(RDF + "predicate"), from_n3(result.predicate)))
-        graph.add((node, U(RDF + "object"), from_n3(result.object)))
+        for part, term in (("subject", result.subject), ("predicate", result.predicate), ("object", result.object)):
+            parsed = from_n3(term)
+            if not isinstance(parsed, Node):  # the terms were written as N-Triples by the build itself
+                raise TypeError(f"not an N-Triples term: {term!r}")
+            graph.add((node, U(RDF + part), parsed))
         graph.add((node, U(TKG + "sourceCount"), Literal(result.source_count)))
         graph.add((node, U(TKG + "sourceTypeCount"), Literal(result.source_type_count)))
         graph.add((node, U(TKG + "perspectiveCount"), Literal(result.perspective_count)))

@@ -104,6 +104,19 @@ def main(ctx: click.Context, root: Path | None, traceback: bool) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj.update(root=root, traceback=traceback)
+    _encoding_safe_output()
+
+
+def _encoding_safe_output() -> None:
+    """A terminal that cannot show a character (PYTHONIOENCODING=ascii, LANG=C) gets ``\\u2014``
+    escapes instead of an error — which would come after a command had written its files."""
+    import contextlib
+
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and getattr(stream, "errors", "strict") == "strict":
+            with contextlib.suppress(ValueError, OSError):
+                reconfigure(errors="backslashreplace")
 
 
 @main.command()
@@ -127,13 +140,16 @@ def build(ctx: click.Context, as_of: dt.date | None, strict: bool, output: Path 
       tokutei-kg build --as-of 2020-01-01 -o /tmp/tokutei-2020.nq
     """
     from .errors import display_path
-    from .pipeline import compile_project, write_built
+    from .pipeline import compile_project, write_built, writing
 
     project = _project(ctx)
-    compiled = compile_project(project, as_of=as_of, strict=strict)
-    for finding in compiled.report.sorted():
-        click.echo(str(finding), err=True)
-    written = write_built(project, compiled, output)
+    exports = output is None and not no_exports
+    with writing(project):  # one build at a time; the dataset, its record and exports/ change as one unit
+        compiled = compile_project(project, as_of=as_of, strict=strict)
+        for finding in compiled.report.sorted():
+            click.echo(str(finding), err=True)
+        files = write_built(project, compiled, output, exports=exports)
+    written = files[:1]
     c = compiled.counts
     click.echo(f"built {', '.join(display_path(p) for p in written)}" + (f" (as of {as_of})" if as_of else ""))
     click.echo(f"  sources       {c['sources']}")
@@ -144,23 +160,10 @@ def build(ctx: click.Context, as_of: dt.date | None, strict: bool, output: Path 
                f"{c['status:corroborated']}, single-source {c['status:single-source']}, contested "
                f"{c['status:contested']})")
     click.echo(f"  quads         {c['quads']} in {c['graphs']} named graphs")
-    if output is None and not no_exports:
-        exported = _write_outputs(project)
-        click.echo(f"  exports       {len(exported)} files in {display_path(project.root / 'exports')}/ "
+    if exports:
+        exported = [path for path in files if path.is_relative_to(project.exports)]
+        click.echo(f"  exports       {len(exported)} files in {display_path(project.exports)}/ "
                    "(MANIFEST.json lists them; open exports/explorer.html in a browser)")
-
-
-def _write_outputs(project: Any) -> list[Path]:
-    """Everything derived from the built dataset: the exports, the explorer, then the manifest."""
-    from .export import write_exports, write_manifest
-    from .store import open_store
-    from .visualise import ExplorerOptions, write_explorer
-
-    store = open_store(project.built)
-    written = write_exports(project, store)
-    written += write_explorer(project, store, options=ExplorerOptions())
-    written.append(write_manifest(project))
-    return sorted(set(written))
 
 
 @main.command()
@@ -188,7 +191,7 @@ def validate(ctx: click.Context, no_shacl: bool) -> None:
         ctx.exit(exc.exit_code)
     except ValidationFailed as exc:
         report = exc.report  # type: ignore[assignment]
-    report.extend(run_checks(project.ontology, project.checks()))
+    report.extend(run_checks(project.ontology, project.checks(), root=project.root))
     _print_findings(report, stream=sys.stdout)
     if not report.ok:
         ctx.exit(1)
@@ -221,9 +224,11 @@ def query(ctx: click.Context, name: str | None, expression: str | None, fmt: str
       tokutei-kg query -e 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }' --format csv
       tokutei-kg query actors-by-side --endpoint http://127.0.0.1:7878/query
     """
+    from pyoxigraph import QuerySolutions
+
     from .errors import QueryError
     from .pipeline import require_built
-    from .query import Labels, QueryText, parse_binding, render, resolve, run
+    from .query import Labels, QueryText, counted, is_check, parse_binding, render, resolve, run
     from .store import open_store
 
     project = _project(ctx)
@@ -233,31 +238,24 @@ def query(ctx: click.Context, name: str | None, expression: str | None, fmt: str
         query_text = resolve(name, project.sparql)
     else:
         raise QueryError("error: give a query NAME or FILE, or -e SPARQL (one of them)")
+    shown = None
     if endpoint:
         if binds or as_of:
             raise QueryError("error: --bind and --as-of work on the local dataset only, not with --endpoint")
         from .remote import run_remote
 
-        output = render(run_remote(endpoint, query_text), fmt)
+        result = run_remote(endpoint, query_text)
     else:
         store = _dated(open_store(require_built(project)), as_of)
         bindings = dict(parse_binding(b, store) for b in binds)
         result = run(store, query_text, bindings)
         shown = Labels(store, lang) if fmt in ("table", "md") else None
-        output = render(result, fmt, shown)
-    click.echo(output, nl=False)
-    if query_text.name.endswith("-violation") and _has_rows(output, fmt):
+    failures = 0
+    if is_check(query_text.name) and isinstance(result, QuerySolutions):
+        result, failures = counted(result)  # a check fails when it finds any row
+    click.echo(render(result, fmt, shown), nl=False)
+    if failures:
         ctx.exit(1)
-
-
-def _has_rows(output: str, fmt: str) -> bool:
-    """Whether a rendered SELECT answer has any row (for the *-violation checks' exit code)."""
-    if fmt == "table":
-        return not output.rstrip().endswith("(0 rows)")
-    if fmt == "json":
-        return '"bindings":[]' not in output
-    header_lines = 2 if fmt == "md" else 1
-    return len(output.strip().splitlines()) > header_lines
 
 
 @main.command()
@@ -278,14 +276,9 @@ def queries(ctx: click.Context) -> None:
 
 
 def _question(path: Path) -> str:
-    for line in path.read_text(encoding="utf-8").splitlines():
-        stripped = line.lstrip("# ").strip()
-        if line.startswith("#") and stripped.lower().startswith(("question (en):", "en:")):
-            return stripped.split(":", 1)[1].strip()
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.startswith("#") and line.lstrip("# ").strip():
-            return line.lstrip("# ").strip()
-    return ""
+    from .header import parse_header
+
+    return parse_header(path.read_text(encoding="utf-8")).text("en")
 
 
 @main.command()
@@ -322,8 +315,14 @@ def evidence(ctx: click.Context, triple: tuple[str, ...], statuses: tuple[str, .
 
     if triple and len(triple) != 3:
         raise QueryError("error: give a whole triple: SUBJECT RELATION OBJECT (e.g. kemnaker operates ipkol)")
+    from .arguments import check_relation, check_stage
+
     project = _project(ctx)
-    everything = ev.relations(open_store(require_built(project)), lang=lang, as_of=as_of)
+    store = open_store(require_built(project))
+    if triple:
+        check_relation(store, triple[1])
+    stage = check_stage(store, stage) if stage else stage
+    everything = ev.relations(store, lang=lang, as_of=as_of)
     wanted = () if "all" in statuses or triple else (statuses or ("single-source", "contested"))
     chosen = ev.select(everything, statuses=wanted, entity=entity or "", stage=stage or "",
                        triple=triple if triple else None)  # type: ignore[arg-type]
@@ -362,6 +361,7 @@ def paths(ctx: click.Context, start: str, end: str, max_hops: int, stage: str | 
       tokutei-kg paths kemnaker isa --html kemnaker-isa.html
     """
     from .analyse import PathFilter, find_paths, nearest_reachable, resolve_node
+    from .arguments import check_ends, check_stage
     from .evidence import source_titles
     from .network import to_network
     from .pipeline import require_built
@@ -372,6 +372,8 @@ def paths(ctx: click.Context, start: str, end: str, max_hops: int, stage: str | 
     store = open_store(require_built(project))
     graph = to_network(store, as_of=as_of)
     a, b = resolve_node(graph, start), resolve_node(graph, end)
+    check_ends(graph.nodes[a]["id"], graph.nodes[b]["id"])
+    stage = check_stage(store, stage) if stage else stage
     keep = PathFilter(stage=stage or "", min_status=min_status or "", via=resolve_node(graph, via) if via else "")
     found = find_paths(graph, a, b, max_hops=max_hops, keep=keep, limit=limit)
     if not found:
@@ -406,15 +408,18 @@ def analyse(ctx: click.Context, as_of: dt.date | None, lang: str, fmt: str) -> N
       tokutei-kg analyse
       tokutei-kg analyse --format json > analysis.json
     """
-    from .analyse import centrality, degree_by_side_and_stage, single_source_relations
+    from .analyse import centrality, centrality_note, degree_by_side_and_stage, single_source_relations
     from .network import to_network
     from .pipeline import require_built
     from .render import render_centrality
     from .store import open_store
 
     graph = to_network(open_store(require_built(_project(ctx))), as_of=as_of)
+    note = centrality_note(graph)  # above analyse.EXACT_UP_TO entities betweenness is a seeded estimate
     click.echo(render_centrality(centrality(graph, lang=lang), single_source_relations(graph),
-                                 degree_by_side_and_stage(graph), fmt), nl=False)
+                                 degree_by_side_and_stage(graph), fmt, note), nl=False)
+    if note and fmt == "csv":
+        click.echo(f"note: {note}", err=True)
 
 
 @main.command()
@@ -482,12 +487,15 @@ def export(ctx: click.Context, formats: tuple[str, ...], output: Path | None, li
         return
     if output is not None and len(formats) != 1:
         raise click.UsageError("-o writes one format: give exactly one --format with it")
+    from .pipeline import writing
+
     project = _project(ctx)
     store = open_store(require_built(project))
     if output is not None:
         written = write_format(store, formats[0], output)
     else:
-        written = write_exports(project, store, list(formats) or None)
+        with writing(project):
+            written = write_exports(project, store, list(formats) or None)
     for path in written:
         click.echo(f"wrote {display_path(path)} ({path.stat().st_size:,} bytes)")
 

@@ -16,6 +16,7 @@ import pyoxigraph as ox
 from .errors import DatasetMissing
 from .namespaces import ID, PREFIXES, TKG, curie
 from .store import as_of as dated
+from .store import solutions
 from .triangulate import STATUSES
 
 _FINDINGS = """
@@ -126,12 +127,12 @@ def relations(store: ox.Store, *, lang: str = "en", as_of: dt.date | None = None
     claims = _claims(store)
     grouped: dict[str, Relation] = {}
     order: dict[str, tuple[str, str, str]] = {}
-    for row in store.query(_FINDINGS, prefixes=dict(PREFIXES)):
+    for row in solutions(store.query(_FINDINGS, prefixes=dict(PREFIXES))):
         order[row["finding"].value] = (_key(row["s"]), row["p"].value, _key(row["o"]))
         grouped[row["finding"].value] = Relation(
             _value(row["s"]), row["p"].value, _value(row["o"]), status=row["status"].value.rsplit("/", 1)[-1],
             origin_count=int(row["origins"].value), reason=row["reason"].value)
-    for row in store.query(_FINDING_CLAIMS, prefixes=dict(PREFIXES)):
+    for row in solutions(store.query(_FINDING_CLAIMS, prefixes=dict(PREFIXES))):
         relation, claim = grouped.get(row["finding"].value), claims.get(row["claim"].value)
         if relation is None or claim is None:
             raise DatasetMissing(f"error: the built dataset is corrupt: {row['finding'].value} names a claim "
@@ -150,11 +151,11 @@ def _claims(store: ox.Store) -> dict[str, ClaimEvidence]:
     """Claim IRI → its source, polarity, evidence, stages and validity (three simple queries joined here:
     one query joining claims, stages and sources took 1.4 s)."""
     stages: dict[str, list[str]] = {}
-    for row in store.query(_STAGES, prefixes=dict(PREFIXES)):
+    for row in solutions(store.query(_STAGES, prefixes=dict(PREFIXES))):
         stages.setdefault(row["claim"].value, []).append(_ident(row["stage"].value))
-    sources = {row["source"].value: row for row in store.query(_SOURCES, prefixes=dict(PREFIXES))}
+    sources = {row["source"].value: row for row in solutions(store.query(_SOURCES, prefixes=dict(PREFIXES)))}
     found = {}
-    for row in store.query(_CLAIMS, prefixes=dict(PREFIXES)):
+    for row in solutions(store.query(_CLAIMS, prefixes=dict(PREFIXES))):
         source = sources[row["source"].value]
         found[row["claim"].value] = ClaimEvidence(
             claim_id=row["cid"].value,
@@ -186,9 +187,9 @@ def _display(value: str) -> str:
 def labels(store: ox.Store, lang: str) -> dict[str, str]:
     """IRI → its ``rdfs:label`` or ``skos:prefLabel`` in exactly ``lang``."""
     found: dict[str, str] = {}
-    solutions = store.query(_LABELS, prefixes=dict(PREFIXES), use_default_graph_as_union=True,
-                            substitutions={ox.Variable("lang"): ox.Literal(lang)})
-    for row in solutions:
+    answer = solutions(store.query(_LABELS, prefixes=dict(PREFIXES), use_default_graph_as_union=True,
+                                   substitutions={ox.Variable("lang"): ox.Literal(lang)}))
+    for row in answer:
         found.setdefault(row["x"].value, row["label"].value)
     return found
 
@@ -237,7 +238,7 @@ def source_titles(store: ox.Store) -> dict[str, tuple[str, str, str]]:
       }
     }"""
     found: dict[str, tuple[str, str, str]] = {}
-    for row in store.query(query, prefixes=dict(PREFIXES)):
+    for row in solutions(store.query(query, prefixes=dict(PREFIXES))):
         where = row["where"].value if row["where"] is not None else ""
         found.setdefault(row["id"].value, (row["title"].value, row["type"].value.rsplit("/", 1)[-1], where))
     return found

@@ -19,7 +19,7 @@ from .evidence import Relation, labels, relations
 from .namespaces import ID, LANGUAGES, PREFIXES, curie
 from .records import PartialDate
 from .store import as_of as dated
-from .store import symmetric_predicates
+from .store import solutions, symmetric_predicates
 
 _NODES = """
 SELECT ?node ?id ?class ?country ?from ?until (GROUP_CONCAT(DISTINCT STR(?alias); separator="|") AS ?aliases)
@@ -52,7 +52,7 @@ def to_network(store: ox.Store, *, as_of: dt.date | None = None) -> nx.MultiDiGr
     """Project the built dataset (in an Oxigraph store) onto a MultiDiGraph, as it stood on ``as_of``."""
     if as_of is not None:
         store = dated(store, as_of)
-    graph = nx.MultiDiGraph()
+    graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     label_maps = {lang: labels(store, lang) for lang in LANGUAGES}
     _add_nodes(graph, store, label_maps)
     symmetric = symmetric_predicates(store)
@@ -62,7 +62,7 @@ def to_network(store: ox.Store, *, as_of: dt.date | None = None) -> nx.MultiDiGr
 
 
 def _add_nodes(graph: nx.MultiDiGraph, store: ox.Store, label_maps: dict[str, dict[str, str]]) -> None:
-    for row in store.query(_NODES, prefixes=dict(PREFIXES)):
+    for row in solutions(store.query(_NODES, prefixes=dict(PREFIXES))):
         iri = row["node"].value
         kind = iri[len(ID):].split("/", 1)[0]
         valid_from = row["from"].value if row["from"] is not None else ""

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
+from rdflib.term import Node
 
 from .errors import Location, SourceError
 from .namespaces import (
@@ -65,7 +66,7 @@ def _first_line(text: str) -> str:
     return text.strip().splitlines()[0] if text.strip() else "syntax error"
 
 
-def _term(term: object) -> object:
+def _term(term: object) -> Node:
     from rdflib import BNode
 
     if isinstance(term, ox.NamedNode):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from .errors import DatasetMissing, InputRejected, TokuteiError, ValidationFaile
 from .report import Report
 
 BUILT_NAME = "tokutei.nq"
+JOURNAL_NAME = ".commit-journal.json"
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,15 @@ class Project:
     @property
     def sparql(self) -> Path:
         return self.root / "sparql"
+
+    @property
+    def exports(self) -> Path:
+        return self.root / "exports"
+
+    @property
+    def journal(self) -> Path:
+        """The commit journal of an all-or-nothing write of the outputs (``atomic.write_files``)."""
+        return self.root / "graph" / "built" / JOURNAL_NAME
 
     def checks(self) -> list[Path]:
         return sorted((self.sparql / "checks").glob("*-violation.rq"))
@@ -113,13 +125,15 @@ def _shacl(project: Project, result: object) -> Report:
 def _counts(result: object, nquads: bytes) -> dict[str, int]:
     curated = result.curated  # type: ignore[attr-defined]
     statuses = Counter(t.status for t in result.triangulation)  # type: ignore[attr-defined]
-    graphs = {line.rsplit(" ", 2)[-2] for line in nquads.decode().splitlines() if line and not line.startswith("#")}
+    # lines end at "\n" only: a literal may hold U+2028, U+2029 or U+0085 (str.splitlines breaks there)
+    lines = [line for line in nquads.decode().split("\n") if line and not line.startswith("#")]
+    graphs = {line.rsplit(" ", 2)[-2] for line in lines}
     return {
         "sources": len(curated.sources),
         "entities": len(curated.entities),
         "claims": len(curated.claims),
         "observations": len(curated.observations),
-        "quads": sum(1 for line in nquads.splitlines() if line and not line.startswith(b"#")),
+        "quads": len(lines),
         "graphs": len(graphs),
         "relations": len(result.triangulation),  # type: ignore[attr-defined]
         **{f"status:{status}": statuses.get(status, 0) for status in
@@ -127,16 +141,70 @@ def _counts(result: object, nquads: bytes) -> dict[str, int]:
     }
 
 
-def write_built(project: Project, compiled: Compiled, output: Path | None = None) -> list[Path]:
+def dataset_files(project: Project, compiled: Compiled, output: Path | None = None) -> dict[Path, bytes]:
+    """The N-Quads and, for the project's dataset, its record (``checksum``), as ``{path: bytes}``."""
+    from .checksum import record_path, render_record
+
     target = output or project.built
-    write_files({target: compiled.nquads})
-    return [target]
+    files = {target: compiled.nquads}
+    if target.absolute() == project.built.absolute():
+        files[record_path(target)] = render_record(compiled.nquads, graphs=compiled.counts.get("graphs", 0))
+    return files
+
+
+def output_files(project: Project, nquads: bytes) -> dict[Path, bytes]:
+    """Everything derived from the dataset ``nquads``: the exports, the explorer, then the manifest."""
+    import pyoxigraph as ox
+
+    from .export import export_files, manifest_file
+    from .visualise import ExplorerOptions, explorer_files
+
+    store = ox.Store()
+    store.load(nquads, format=ox.RdfFormat.N_QUADS)
+    files, outputs = export_files(project, store)
+    files.update(explorer_files(project, store, options=ExplorerOptions()))
+    manifest, data = manifest_file(project, files, outputs, nquads)
+    files[manifest] = data
+    return files
+
+
+def write_built(project: Project, compiled: Compiled, output: Path | None = None, *,
+                exports: bool = False) -> list[Path]:
+    """Write the dataset (and its record) — with ``exports``, also exports/ and the explorer — as one
+    unit: every file is staged, then committed through a journal, so a failure or a kill leaves all
+    the old outputs or all the new ones. Returns the paths written."""
+    files = dataset_files(project, compiled, output)
+    if exports and output is None:
+        files.update(output_files(project, compiled.nquads))
+    write_files(files, journal=project.journal if output is None else None)
+    return list(files)
+
+
+@contextlib.contextmanager
+def writing(project: Project) -> Iterator[None]:
+    """Hold the project's output lock; first finish a commit a killed run left half done (roll it
+    forward) and remove the temp files it left."""
+    from .atomic import output_lock, recover, remove_temp_files
+
+    with output_lock(project.root):
+        recover(project.journal)
+        remove_temp_files(project.built.parent, project.exports)
+        yield
 
 
 def require_built(project: Project) -> Path:
+    if project.journal.exists():  # a build was killed while committing: finish it, unless one is running
+        from .atomic import OutputError
+
+        try:
+            with writing(project):
+                pass
+        except OutputError:
+            pass
     if not project.built.is_file():
         raise DatasetMissing(f"error: no built dataset at {project.built} — run `tokutei-kg build` first")
     return project.built
 
 
-__all__ = ["Project", "Compiled", "compile_project", "write_built", "require_built", "TokuteiError"]
+__all__ = ["Project", "Compiled", "compile_project", "write_built", "writing", "dataset_files", "output_files",
+           "require_built", "TokuteiError"]

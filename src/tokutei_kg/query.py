@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph as ox
 
@@ -21,6 +22,7 @@ from .errors import QueryError, QueryNotFound
 from .namespaces import BASE, ID, PREFIXES, curie
 
 QUERY_FOLDERS = ("cq", "reports", "checks")
+CHECK_SUFFIX = "-violation"  # sparql/checks/*-violation.rq: any row is a failure
 FORMATS = ("table", "csv", "tsv", "json", "md")
 
 _TOKEN = re.compile(
@@ -100,6 +102,11 @@ def library(sparql: Path) -> dict[str, Path]:
     return found
 
 
+def is_check(name: str) -> bool:
+    """Whether a query (by library name or file stem) is a QC check: any row it returns is a failure."""
+    return name.endswith(CHECK_SUFFIX)
+
+
 def resolve(spec: str, sparql: Path) -> QueryText:
     """A library name or the path of a ``.rq`` file."""
     path = Path(spec)
@@ -128,10 +135,10 @@ def parse_binding(text: str, store: ox.Store | None = None) -> tuple[str, ox.Nam
     if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
         raise QueryError(f"error: bad --bind '{text}' — write name=value, e.g. --bind actor=kemnaker")
     if value.startswith("<") and value.endswith(">"):
-        return name, ox.NamedNode(value[1:-1])
+        return name, _iri(text, value[1:-1])
     prefix, colon, local = value.partition(":")
     if colon and prefix in PREFIXES:
-        return name, ox.NamedNode(PREFIXES[prefix] + local)
+        return name, _iri(text, PREFIXES[prefix] + local)
     if colon and re.fullmatch(r"[a-z]+", prefix) and re.fullmatch(r"[a-z0-9-]+", local):
         return name, ox.NamedNode(f"{ID}{prefix}/{local}")
     if re.fullmatch(r"-?\d+", value):
@@ -141,6 +148,14 @@ def parse_binding(text: str, store: ox.Store | None = None) -> tuple[str, ox.Nam
         if entity is not None:
             return name, entity
     return name, ox.Literal(value)
+
+
+def _iri(text: str, iri: str) -> ox.NamedNode:
+    try:
+        return ox.NamedNode(iri)
+    except ValueError as exc:
+        raise QueryError(f"error: bad --bind '{text}': '{iri}' is not an IRI ({exc}) — write an absolute IRI "
+                         "such as <https://w3id.org/tokutei-kg/id/institution/kemnaker>, or an entity id") from None
 
 
 def lookup_entity(store: ox.Store, identifier: str) -> ox.NamedNode | None:
@@ -153,12 +168,19 @@ def lookup_entity(store: ox.Store, identifier: str) -> ox.NamedNode | None:
     return None
 
 
+def names_dataset(text: str) -> bool:
+    """Whether the query names its own dataset (``FROM`` / ``FROM NAMED``), e.g. the QC checks'
+    ``FROM <…/graph/ontology>``: then that dataset is used, not the union of every graph."""
+    return any(t.kind == "word" and t.value.upper() == "FROM" for t in tokens(text))
+
+
 def query_variables(text: str) -> set[str]:
     return {t.value[1:] for t in tokens(text) if t.kind == "var"}
 
 
 def run(store: ox.Store, query: QueryText, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None) -> object:
-    """Run a read-only query over the union of the dataset's graphs."""
+    """Run a read-only query over the union of the dataset's graphs, or over the graphs it names
+    with ``FROM`` (the dataset must be one of ours: :func:`check_read_only`)."""
     check_read_only(query)
     bindings = dict(bindings or {})
     unknown = sorted(set(bindings) - query_variables(query.text))
@@ -168,7 +190,7 @@ def run(store: ox.Store, query: QueryText, bindings: Mapping[str, ox.NamedNode |
     try:
         return store.query(
             query.text,
-            use_default_graph_as_union=True,
+            use_default_graph_as_union=not names_dataset(query.text),
             prefixes=dict(PREFIXES),
             substitutions={ox.Variable(k): v for k, v in bindings.items()},
         )
@@ -271,13 +293,21 @@ def rows(solutions: object, *, short: bool = True,
     return variables, table
 
 
+def counted(result: ox.QuerySolutions) -> tuple[ox.QuerySolutions, int]:
+    """The solutions and how many there are (for the checks' exit code): read once as SPARQL JSON,
+    counted, and parsed back so they can still be rendered in any format."""
+    data = result.serialize(format=ox.QueryResultsFormat.JSON) or b""  # bytes: no output file given
+    count = len(json.loads(data)["results"]["bindings"])
+    return cast(ox.QuerySolutions, ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)), count
+
+
 def render(result: object, fmt: str, labels: Mapping[str, str] | Labels | None = None) -> str:
     """Render a SELECT, ASK or CONSTRUCT result in one of :data:`FORMATS`.
 
     Table and Markdown show IRIs by their label (``labels``: IRI → label in the chosen language);
     CSV, TSV and JSON keep the terms as they are, for programs."""
     if isinstance(result, list):  # triples of a CONSTRUCT answered by a remote endpoint
-        return ox.serialize(result, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+        return (ox.serialize(result, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
     if isinstance(result, ox.QueryBoolean):
         value = bool(result)
         return json.dumps({"head": {}, "boolean": value}) + "\n" if fmt == "json" else f"{str(value).lower()}\n"

@@ -9,7 +9,9 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+import os
 import re
+import stat
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -63,10 +65,11 @@ TABLES: dict[str, TableSpec] = {
 
 
 def table_files(directory: Path, kind: str) -> list[Path]:
-    """``{kind}.csv`` then ``{kind}/*.csv`` in name order."""
+    """``{kind}.csv`` then ``{kind}/*.csv`` in name order — every name that exists, whatever it is: a
+    directory, FIFO or dangling link under a table's name is reported by :func:`_decode`, not skipped."""
     files = []
     single = directory / f"{kind}.csv"
-    if single.is_file():
+    if os.path.lexists(single):
         files.append(single)
     folder = directory / kind
     if folder.is_dir():
@@ -137,8 +140,49 @@ def _read_table(file: Path, spec: TableSpec, report: Report, path: Path) -> list
     return records
 
 
+_NOT_A_FILE = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+               (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def read_regular(file: Path) -> bytes:
+    """The bytes of ``file``, which must be a regular file (or a link to one). Opened without blocking
+    and checked with ``fstat`` before reading, so a FIFO cannot hang the build. Raises ``OSError``, or
+    ``IsADirectoryError``-like ``_NotRegular`` naming what it is."""
+    fd = os.open(file, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise _NotRegular(next((kind for test, kind in _NOT_A_FILE if test(mode)), "not a regular file"))
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read()
+    finally:
+        os.close(fd)
+
+
+class _NotRegular(Exception):
+    pass
+
+
 def _decode(file: Path, path: Path, report: Report) -> str | None:
-    data = file.read_bytes()
+    try:
+        data = read_regular(file)
+    except _NotRegular as exc:
+        report.error("not-a-file", f"this is {exc}, not a CSV file", Location(path),
+                     "put the table in a regular .csv file, or move this out of graph/curated")
+        return None
+    except FileNotFoundError:
+        if os.path.islink(file):
+            report.error("dangling-link", f"a symbolic link to {os.readlink(file)}, which does not exist",
+                         Location(path), "fix or remove the link")
+        else:
+            report.error("missing-file", "the file disappeared while it was being read", Location(path),
+                         "run again")
+        return None
+    except OSError as exc:
+        report.error("unreadable", f"cannot read the file: {exc.strerror or exc}", Location(path),
+                     "check its permissions (it must be readable by you)")
+        return None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -169,8 +213,14 @@ def _rows(path: Path, text: str, report: Report) -> Iterator[tuple[int, list[str
         except StopIteration:
             return
         except csv.Error as exc:
-            report.error("csv-syntax", f"malformed CSV: {exc}", Location(path, reader.line_num),
-                         "a quote inside a value must be doubled (\"\")")
+            if "field larger than field limit" in str(exc):
+                report.error("cell-too-long", f"a cell is longer than {csv.field_size_limit():,} characters",
+                             Location(path, start),
+                             "keep long texts in the source document and cite them with a locator; if the cell "
+                             "should be short, look for a quote that is opened and never closed")
+            else:
+                report.error("csv-syntax", f"malformed CSV: {exc}", Location(path, reader.line_num),
+                             "a quote inside a value must be doubled (\"\")")
             return
         yield start, cells
 

@@ -21,7 +21,7 @@ import pyoxigraph as ox
 
 from .errors import TokuteiError
 from .namespaces import GRAPH, PREFIXES
-from .query import QueryText, check_read_only, tokens
+from .query import QueryText, check_read_only, names_dataset, tokens
 
 USER_AGENT = "tokutei-kg"
 RESULTS_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
@@ -69,10 +69,6 @@ def with_prefixes(text: str) -> str:
     return "".join(missing) + text
 
 
-def _names_dataset(text: str) -> bool:
-    return any(t.kind == "word" and t.value.upper() == "FROM" for t in tokens(text))
-
-
 def remote_graphs(url: str, *, timeout: float = 60.0) -> list[str]:
     """The named graphs of the tokutei-kg dataset held by the store at ``url``."""
     query = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
@@ -112,7 +108,7 @@ def run_remote(url: str, query: QueryText | str, *, union: bool = True, timeout:
     query_text = query if isinstance(query, QueryText) else QueryText(query, "<inline>")
     check_read_only(query_text)
     fields: dict[str, object] = {"query": with_prefixes(query_text.text)}
-    if union and not _names_dataset(query_text.text):
+    if union and not names_dataset(query_text.text):
         graphs = remote_graphs(url, timeout=timeout)
         fields["default-graph-uri"] = graphs
         fields["named-graph-uri"] = graphs
@@ -171,7 +167,7 @@ def graphs_of(quads: Iterable[ox.Quad]) -> dict[str, list[ox.Triple]]:
     """Triples per graph name (``""`` for the default graph), graphs and triples sorted."""
     graphs: dict[str, set[ox.Triple]] = {}
     for quad in quads:
-        name = "" if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name.value  # type: ignore[union-attr]
+        name = "" if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name.value
         graphs.setdefault(name, set()).add(quad.triple)
     return {name: sorted(triples, key=str) for name, triples in sorted(graphs.items())}
 

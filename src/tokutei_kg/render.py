@@ -133,10 +133,12 @@ def _path_dict(graph: nx.MultiDiGraph, path: CoordinationPath, titles: Titles, l
 
 
 def render_centrality(rows: Sequence[Centrality], single: Sequence[tuple[str, str, str, str]],
-                      by_stage: Mapping[str, Counter[str]], fmt: str) -> str:
+                      by_stage: Mapping[str, Counter[str]], fmt: str, note: str = "") -> str:
+    """``note`` (from ``analyse.centrality_note``) says when betweenness was estimated: a last line of the
+    table, an ``estimate`` member of the JSON; CSV has no place for it (the CLI prints it on stderr)."""
     fields = ["id", "label", "side", "degree", "cross_border_degree", "betweenness", "cross_border_brokerage", "stages"]
     if fmt == "json":
-        return json.dumps({
+        return json.dumps({**({"estimate": note} if note else {}),
             "institutions": [{f: getattr(r, f) for f in fields} for r in rows],
             "single_source_relations": [dict(zip(("subject", "relation", "object", "source"), s, strict=True))
                                         for s in single],
@@ -156,7 +158,8 @@ def render_centrality(rows: Sequence[Centrality], single: Sequence[tuple[str, st
               f"{r.betweenness:.3f}", f"{r.cross_border_brokerage:.1f}", str(r.stages)]
              for r in rows]
     return (text_table(header, table)
-            + f"{len(single)} relations rest on a single source (--format json lists them)\n")
+            + f"{len(single)} relations rest on a single source (--format json lists them)\n"
+            + (f"{note}\n" if note else ""))
 
 
 def _clip(text: str, limit: int) -> str:

@@ -304,20 +304,31 @@ def _short(iri: str) -> str:
     return curie(iri)
 
 
-def run_checks(ontology_path: Path, checks: Sequence[Path]) -> Report:
-    """Run the QC ``*-violation.rq`` queries over the ontology: every row is an error."""
+def run_checks(ontology_path: Path, checks: Sequence[Path], *, root: Path | None = None) -> Report:
+    """Run the QC ``*-violation.rq`` queries over the ontology: every row is an error, named by its
+    check file (relative to the project ``root`` when given, as the record findings are).
+
+    The ontology is loaded as the named graph it has in the built dataset, and each check is run by
+    :func:`tokutei_kg.query.run`, as ``tokutei-kg query <check>`` runs it there: the two agree."""
     import pyoxigraph as ox
 
+    from .namespaces import GRAPH_ONTOLOGY
+    from .query import QueryText, run
+
     store = ox.Store()
-    store.load(ontology_path.read_bytes(), format=ox.RdfFormat.TURTLE)
+    store.load(ontology_path.read_bytes(), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(GRAPH_ONTOLOGY))
     report = Report()
     for check in checks:
         name = check.name.removesuffix("-violation.rq")
-        solutions = store.query(check.read_text(encoding="utf-8"))
-        variables = [v.value for v in solutions.variables]  # type: ignore[union-attr]
-        for solution in solutions:  # type: ignore[union-attr]
+        where = Location(check.relative_to(root) if root is not None and check.is_relative_to(root) else check)
+        solutions = run(store, QueryText(check.read_text(encoding="utf-8"), str(check), check.stem))
+        if not isinstance(solutions, ox.QuerySolutions):
+            report.error(f"qc:{name}", f"QC check '{name}' is not a SELECT query", where)
+            continue
+        variables = [v.value for v in solutions.variables]
+        for solution in solutions:
             cells = ", ".join(f"{v}={_cell(solution[v])}" for v in variables if solution[v] is not None)
-            report.error(f"qc:{name}", f"QC check '{name}' failed: {cells}", Location(check))
+            report.error(f"qc:{name}", f"QC check '{name}' failed: {cells}", where)
     return report
 
 

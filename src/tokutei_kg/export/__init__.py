@@ -78,7 +78,7 @@ class Writer:
 
     def render(self, inputs: Inputs) -> list[Output]:
         module, _, name = self.function.partition(":")
-        return getattr(importlib.import_module(f"{__name__}.{module}"), name)(inputs)  # type: ignore[no-any-return]
+        return getattr(importlib.import_module(f"{__name__}.{module}"), name)(inputs)
 
 
 def _registry() -> dict[str, Writer]:
@@ -134,31 +134,50 @@ def exports_dir(project: object) -> Path:
     return project.root / EXPORTS_DIR  # type: ignore[attr-defined]
 
 
-def write_exports(project: object, store: ox.Store, formats: Sequence[str] | None = None) -> list[Path]:
-    """Write the given formats (all when ``None``) into ``exports/``, then ``exports/MANIFEST.json``.
+def export_files(project: object, store: ox.Store, formats: Sequence[str] | None = None) -> tuple[dict[Path, bytes],
+                                                                                               list[Output]]:
+    """The given formats (all when ``None``) as ``{path under exports/: bytes}``, with their outputs."""
+    folder = exports_dir(project)
+    outputs = render(Inputs(store), formats)
+    return {_inside(folder, output.path): output.data for output in outputs}, outputs
 
-    All files are written in one atomic step (each via a temp file and a rename), so a failure leaves
-    the previous exports byte-identical. Returns the paths written, the manifest last.
+
+def manifest_file(project: object, files: Mapping[Path, bytes], outputs: Iterable[Output] = (),
+                  dataset: bytes | None = None) -> tuple[Path, bytes]:
+    """``exports/MANIFEST.json`` as it must read once ``files`` (about to be written with it) are in
+    place; ``dataset`` is the built N-Quads they come from (default: the one on disk)."""
+    from .manifest import render_manifest
+
+    folder = exports_dir(project)
+    pending = {path.relative_to(folder).as_posix(): data for path, data in files.items()
+               if path.is_relative_to(folder)}
+    if dataset is None:
+        dataset = project.built.read_bytes()  # type: ignore[attr-defined]
+    return _inside(folder, MANIFEST_NAME), render_manifest(folder, outputs, dataset, pending)
+
+
+def write_exports(project: object, store: ox.Store, formats: Sequence[str] | None = None) -> list[Path]:
+    """Write the given formats (all when ``None``) into ``exports/``, with ``exports/MANIFEST.json``.
+
+    All files and the manifest are committed as one unit (temp files, a journal, renames: see
+    ``atomic``), so a failure or a kill leaves the previous exports byte-identical or the new ones
+    complete. Returns the paths written, the manifest last.
     """
     from ..atomic import write_files
 
-    folder = exports_dir(project)
-    outputs = render(Inputs(store), formats)
-    files = {_inside(folder, output.path): output.data for output in outputs}
-    write_files(files)
-    return [*files, write_manifest(project, outputs)]
+    files, outputs = export_files(project, store, formats)
+    manifest, data = manifest_file(project, files, outputs)
+    write_files({**files, manifest: data}, journal=getattr(project, "journal", None))
+    return [*files, manifest]
 
 
 def write_manifest(project: object, outputs: Iterable[Output] = ()) -> Path:
     """(Re)write ``exports/MANIFEST.json`` for the files now in exports/ — call it after anything
     else that writes into exports/ (the explorer), so the manifest stays the last file written."""
     from ..atomic import write_files
-    from .manifest import render_manifest
 
-    folder = exports_dir(project)
-    manifest = _inside(folder, MANIFEST_NAME)
-    built = project.built  # type: ignore[attr-defined]
-    write_files({manifest: render_manifest(folder, outputs, built.read_bytes())})
+    manifest, data = manifest_file(project, {}, outputs)
+    write_files({manifest: data})
     return manifest
 
 
@@ -206,4 +225,4 @@ def counts_of(outputs: Iterable[Output]) -> dict[str, Mapping[str, int]]:
 
 
 __all__ = ["WRITERS", "FORMATS", "Writer", "Output", "Inputs", "ExportError", "render", "write_exports",
-           "write_format", "write_manifest", "formats_table"]
+           "write_format", "write_manifest", "export_files", "manifest_file", "formats_table"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from . import MANIFEST_NAME, Output
@@ -36,15 +36,19 @@ def _files(folder: Path) -> list[Path]:
     return found
 
 
-def render_manifest(folder: Path, outputs: Iterable[Output], dataset: bytes) -> bytes:
-    """The manifest of ``folder`` as it is on disk; counts from ``outputs`` (this run) or, for files
-    this run did not write, from the previous manifest when the file is unchanged."""
+def render_manifest(folder: Path, outputs: Iterable[Output], dataset: bytes,
+                    pending: Mapping[str, bytes] | None = None) -> bytes:
+    """The manifest of ``folder`` as it is on disk — or as it will be once the ``pending`` files
+    (relative path → bytes, about to be committed with the manifest) are in place; counts from
+    ``outputs`` (this run) or, for files this run did not write, from the previous manifest when the
+    file is unchanged."""
     written = {output.path: output for output in outputs}
     previous = _previous(folder)
+    pending = dict(pending or {})
+    on_disk = {path.relative_to(folder).as_posix(): path for path in _files(folder)}
     entries = []
-    for path in _files(folder):
-        relative = path.relative_to(folder).as_posix()
-        data = path.read_bytes()
+    for relative in sorted({*on_disk, *pending}, key=lambda name: tuple(name.split("/"))):
+        data = pending[relative] if relative in pending else on_disk[relative].read_bytes()
         entry: dict[str, object] = {"path": relative, "bytes": len(data), "sha256": _sha256(data)}
         if relative in written:
             entry.update({"format": written[relative].format, **written[relative].counts})

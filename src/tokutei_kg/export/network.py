@@ -50,7 +50,7 @@ def _tidy_value(name: str, value: object) -> str | int | bool | float:
 
 def tidy(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """A copy with nodes, edges and attribute names sorted and every value made a clean scalar."""
-    out = nx.MultiDiGraph()
+    out: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     for node in sorted(graph.nodes):
         out.add_node(node, **{k: _tidy_value(k, v) for k, v in sorted(graph.nodes[node].items())})
     for source, target, key, data in sorted(graph.edges(keys=True, data=True), key=lambda e: (e[0], e[1], e[2])):
@@ -70,7 +70,7 @@ def _edges(graph: nx.MultiDiGraph) -> Iterator[tuple[str, str, str, dict[str, ob
 
 def serialize_graphml(graph: nx.MultiDiGraph) -> bytes:
     """GraphML (networkx's writer, typed keys), edges with ids ``source|relation|target``."""
-    copy = nx.MultiDiGraph()
+    copy: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     copy.add_nodes_from(graph.nodes(data=True))
     for source, target, key, data in _edges(graph):
         copy.add_edge(source, target, key=key, **data, edge_id=edge_id(source, key, target))
@@ -88,7 +88,7 @@ def _attribute_types(items: Iterator[dict[str, object]]) -> dict[str, str]:
     types: dict[str, str] = {}
     for data in items:
         for name, value in data.items():
-            kind = _GEXF_TYPES[type(value)]  # type: ignore[index]
+            kind = _GEXF_TYPES[type(value)]
             if types.setdefault(name, kind) != kind:
                 types[name] = "string"
     return dict(sorted(types.items()))

@@ -9,6 +9,8 @@ import html
 import json
 from pathlib import Path
 
+from ..header import parse_header
+
 STYLE = """
 body{font:15px/1.45 system-ui,sans-serif;margin:0 auto;max-width:72rem;padding:1rem 1.5rem;color:#222}
 header{display:flex;flex-wrap:wrap;gap:1rem;align-items:baseline;border-bottom:1px solid #ddd}
@@ -93,24 +95,11 @@ LIMIT 20
 """
 
 
-def _questions(text: str) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for line in text.splitlines():
-        if not line.startswith("#"):
-            continue
-        body = line.lstrip("# ").strip()
-        head, _, rest = body.partition(":")
-        for lang, marker in (("en", "(en)"), ("id", "(id)"), ("ja", "(ja)")):
-            if marker in head and rest.strip():
-                found.setdefault(lang, rest.strip())
-    return found
-
-
 def library_items(queries: dict[str, Path]) -> list[dict[str, str]]:
     items = []
     for name, path in queries.items():
         text = path.read_text(encoding="utf-8")
-        items.append({"name": name, "text": text, **_questions(text)})
+        items.append({"name": name, "text": text, **parse_header(text).texts})
     return items
 
 

@@ -19,6 +19,11 @@
   var EPOCH = Date.UTC(2019, 0, 1);
   var DAY = 86400000;
   var LARGE = DATA.edges.length > 3000;  // straight lines: curves cost too much to draw at this size
+  // Thousands of entities open on an overview: one node per side and class (positions from Python),
+  // expanded on a click; selected entities and the entities on highlighted paths are drawn on their own.
+  // '#view=full' draws every entity instead (the baseline of benchmarks/bench_explorer.py).
+  var FORCED_FULL = !!DATA.options.overview && /(?:^#|&)view=full(?:&|$)/.test(location.hash);
+  var OVERVIEW = !!DATA.options.overview && !FORCED_FULL;
 
   function split(value) { return String(value || "").split("|").filter(Boolean); }
   function norm(text) { return String(text || "").normalize("NFKC").toLowerCase().trim(); }
@@ -55,6 +60,19 @@
     e._stages.forEach(function (s) { nodeById.get(e.from)._stageSet.add(s); nodeById.get(e.to)._stageSet.add(s); });
   });
   DATA.nodes.forEach(function (n) { n._degree = incident.get(n.id).length; });
+  var GROUPS = new Map();
+  if (OVERVIEW) {
+    DATA.nodes.forEach(function (n) {
+      var side = ["indonesia", "japan", "bilateral"].indexOf(n.side) >= 0 ? n.side : "other";
+      var key = side + "|" + n.class, id = "group:" + key;
+      if (!GROUPS.has(id)) {
+        var place = DATA.groups[key] || { x: n.x, y: n.y };
+        GROUPS.set(id, { id: id, x: place.x, y: place.y, sample: n, members: [] });
+      }
+      n._group = id;
+      GROUPS.get(id).members.push(n.id);
+    });
+  }
 
   var SIDES = STYLE.side_order.filter(function (s) { return DATA.nodes.some(function (n) { return n.side === s; }); });
   var STATUSES = STYLE.status_order.slice();
@@ -208,12 +226,12 @@
 
   // ---- the network ---------------------------------------------------------------------------------
   var container = byId("network");
-  var nodes = new vis.DataSet(DATA.nodes.map(function (n) {
+  var nodes = new vis.DataSet(OVERVIEW ? [] : DATA.nodes.map(function (n) {
     var view = nodeView(n, "normal");
     view.x = n.x; view.y = n.y; view.hidden = false;
     return view;
   }));
-  var edges = new vis.DataSet(DATA.edges.map(function (e) {
+  var edges = new vis.DataSet(OVERVIEW ? [] : DATA.edges.map(function (e) {
     var view = edgeView(e, "normal");
     view.hidden = false;
     return view;
@@ -300,8 +318,11 @@
       var hidden = !edgeVisible(e, shown);
       if (e._hidden !== hidden) { e._hidden = hidden; edgeChanges.push({ id: e.id, hidden: hidden }); }
     });
-    if (nodeChanges.length) nodes.update(nodeChanges);
-    if (edgeChanges.length) edges.update(edgeChanges);
+    if (OVERVIEW) sync();
+    else {
+      if (nodeChanges.length) nodes.update(nodeChanges);
+      if (edgeChanges.length) edges.update(edgeChanges);
+    }
     var e = DATA.edges.filter(function (x) { return !x._hidden; }).length;
     byId("shown").textContent = t("shown", { n: shown.size, N: DATA.nodes.length, e: e, E: DATA.edges.length });
   }
@@ -409,11 +430,103 @@
   }
   var emphasised = false;  // whether some node or edge is drawn emphasised or dimmed right now
   function restyle(force) {
+    if (OVERVIEW) { sync(); return; }
     var focus = emphasis();
     if (!focus && !emphasised && !force) return;  // already drawn plain: skip a full update of every item
     emphasised = !!focus;
     nodes.update(DATA.nodes.map(function (n) { return nodeView(n, focus ? (focus.nodes.get(n.id) || "dim") : "normal"); }));
     edges.update(DATA.edges.map(function (e) { return edgeView(e, focus ? (focus.edges.get(e.id) || "dim") : "normal"); }));
+  }
+
+  // ---- the overview: groups of entities by side and class ---------------------------------------------
+  var expanded = new Set(), revealed = new Set(), drawnViews = new Map();
+  function unitOf(n) { return expanded.has(n._group) || revealed.has(n.id) ? n.id : n._group; }
+  function groupView(g, count, mode) {
+    var n = g.sample, colour = STYLE.sides[n.side] || STYLE.sides.other;
+    var kind = STYLE.kinds[n.kind] || { shape: "dot", dashed: false };
+    var fill = rgba(colour, mode === "dim" ? 0.16 : (kind.shape === "box" ? 0.22 : 0.85));
+    var border = mode === "dim" ? rgba("#777777", 0.3) : darker(colour);
+    return {
+      id: g.id, label: short(classLabel(n), 22) + " (" + count + ")", shape: kind.shape,
+      title: classLabel(n) + " · " + sideLabel(n.side) + "\n" + t("group_members", { n: count }),
+      size: 14 + Math.min(46, 2.5 * Math.sqrt(count)), borderWidth: 2, shapeProperties: { borderDashes: false },
+      color: { background: fill, border: border, highlight: { background: fill, border: "#000000" },
+               hover: { background: fill, border: "#000000" } },
+      font: { size: 36, face: "sans-serif", color: mode === "dim" ? "rgba(30,30,30,0.14)" : "#1d1d1d",
+              strokeWidth: mode === "dim" ? 0 : 4, strokeColor: "#ffffff" }
+    };
+  }
+  function bundleView(id, bundle, mode) {
+    return {
+      id: id, from: bundle.from, to: bundle.to, title: t("group_relations", { n: bundle.n }), dashes: false,
+      width: Math.min(12, 1 + Math.log2(bundle.n)), arrows: { to: { enabled: true, scaleFactor: 0.5 } },
+      color: { color: "#8c8c8c", highlight: "#8c8c8c", hover: "#8c8c8c", opacity: mode === "dim" ? 0.1 : 0.55 },
+      smooth: false
+    };
+  }
+  function put(set, want) {  // make the DataSet hold exactly ``want``, touching only what changed
+    var gone = set.getIds().filter(function (id) { return !want.has(id); });
+    if (gone.length) { set.remove(gone); gone.forEach(function (id) { drawnViews.delete(id); }); }
+    var changed = [];
+    want.forEach(function (view, id) {
+      var text = JSON.stringify(view);
+      if (drawnViews.get(id) === text) return;
+      drawnViews.set(id, text);
+      if (set.get(id) === null) { var at = nodeById.get(id) || GROUPS.get(id); if (at) { view.x = at.x; view.y = at.y; } }
+      changed.push(view);
+    });
+    if (changed.length) set.update(changed);
+  }
+  function sync() {
+    var focus = emphasis();
+    var wantNodes = new Map(), wantEdges = new Map(), counts = new Map(), hot = new Set(), units = new Map();
+    DATA.nodes.forEach(function (n) {
+      if (n._hidden) return;
+      var unit = unitOf(n);
+      units.set(n.id, unit);
+      if (unit === n.id) wantNodes.set(n.id, nodeView(n, focus ? (focus.nodes.get(n.id) || "dim") : "normal"));
+      else {
+        counts.set(unit, (counts.get(unit) || 0) + 1);
+        if (focus && focus.nodes.has(n.id)) hot.add(unit);
+      }
+    });
+    counts.forEach(function (count, id) {
+      wantNodes.set(id, groupView(GROUPS.get(id), count, focus && !hot.has(id) ? "dim" : "normal"));
+    });
+    var bundles = new Map();
+    DATA.edges.forEach(function (e) {
+      if (e._hidden) return;
+      var a = units.get(e.from), b = units.get(e.to);
+      if (a === e.from && b === e.to) {
+        wantEdges.set(e.id, edgeView(e, focus ? (focus.edges.get(e.id) || "dim") : "normal"));
+        return;
+      }
+      if (a === b) return;
+      var id = "bundle:" + a + ">" + b;
+      if (!bundles.has(id)) bundles.set(id, { from: a, to: b, n: 0, hot: false });
+      var bundle = bundles.get(id);
+      bundle.n += 1;
+      if (focus && focus.edges.has(e.id)) bundle.hot = true;
+    });
+    bundles.forEach(function (bundle, id) { wantEdges.set(id, bundleView(id, bundle, focus && !bundle.hot ? "dim" : "normal")); });
+    put(nodes, wantNodes);
+    put(edges, wantEdges);
+  }
+  function reveal() {
+    revealed = new Set(state.selected);
+    if (state.paths && state.selected.length === 2) {
+      state.paths.forEach(function (p) { p.nodes.forEach(function (id) { revealed.add(id); }); });
+    }
+    if (state.edge) { var e = edgeById.get(state.edge); revealed.add(e.from); revealed.add(e.to); }
+  }
+  function expandGroup(id) {
+    if (!GROUPS.has(id)) return;
+    expanded.add(id);
+    sync();
+  }
+  function collapseGroup(id) {
+    expanded.delete(id);
+    sync();
   }
 
   // ---- the side panel --------------------------------------------------------------------------------
@@ -498,6 +611,7 @@
       state.pending = true;
       renderHint();
     }));
+    if (OVERVIEW && expanded.has(n._group)) panel.appendChild(button(t("collapse_group"), function () { collapseGroup(n._group); }));
     var related = incident.get(n.id).slice().sort(function (a, b) {
       return (RANK[b.status] - RANK[a.status]) || cmp(a.id, b.id);
     });
@@ -583,9 +697,11 @@
 
   // ---- selection -----------------------------------------------------------------------------------
   function show() {
-    network.setSelection({ nodes: state.selected, edges: state.edge ? [state.edge] : [] },
+    if (OVERVIEW) { reveal(); sync(); }
+    var drawnOnly = function (set, ids) { return OVERVIEW ? ids.filter(function (id) { return set.get(id) !== null; }) : ids; };
+    network.setSelection({ nodes: drawnOnly(nodes, state.selected), edges: drawnOnly(edges, state.edge ? [state.edge] : []) },
                          { unselectAll: true, highlightEdges: false });
-    restyle();
+    if (!OVERVIEW) restyle();
     renderPanel();
     writeHash();
   }
@@ -617,13 +733,19 @@
     var source = (params.event && params.event.srcEvent) || {};
     var extend = source.ctrlKey || source.metaKey || source.shiftKey || state.pending;
     var nodeId = network.getNodeAt(params.pointer.DOM);
+    if (GROUPS.has(nodeId)) { expandGroup(nodeId); return; }
     if (nodeId !== undefined) {
       if (extend && state.selected.length >= 1 && state.selected[0] !== nodeId) selectNodes([state.selected[0], nodeId]);
       else selectNodes([nodeId]);
       return;
     }
     var edgeId = network.getEdgeAt(params.pointer.DOM);
-    if (edgeId !== undefined) selectEdge(edgeId);
+    if (edgeId !== undefined && edgeId.indexOf("bundle:") === 0) {
+      var bundle = edges.get(edgeId);
+      [bundle.from, bundle.to].forEach(function (id) { if (GROUPS.has(id)) expanded.add(id); });
+      sync();
+    }
+    else if (edgeId !== undefined) selectEdge(edgeId);
     else clearSelection();
   });
 
@@ -842,6 +964,7 @@
     if (DATA.options.around) {
       subtitle.push(t("subtitle_around", { node: labelOf(DATA.options.around), depth: DATA.options.depth }));
     }
+    if (OVERVIEW) subtitle.push(t("subtitle_overview", { n: DATA.nodes.length }));
     if (DATA.preset && DATA.preset.start) {
       subtitle.push(t("subtitle_paths", { a: labelOf(DATA.preset.start), b: labelOf(DATA.preset.end) }));
     }
@@ -879,6 +1002,7 @@
     add("xstatus", excluded(STATUSES, state.statuses));
     add("xstype", excluded(SOURCE_TYPES, state.stypes));
     add("stage", state.stage);
+    if (FORCED_FULL) add("view", "full");
     if (state.asOf !== (DATA.options.as_of || "")) add("asof", state.asOf || "none");
     var hash = parts.length ? "#" + parts.join("&") : "";
     if (location.hash === hash || (!hash && !location.hash)) return;
@@ -943,7 +1067,10 @@
   byId("original-layout").addEventListener("click", function () {
     network.setOptions({ physics: { enabled: false } });
     state.relaid = false;
-    nodes.update(DATA.nodes.map(function (n) { return { id: n.id, x: n.x, y: n.y }; }));
+    nodes.update(nodes.getIds().map(function (id) {
+      var at = nodeById.get(id) || GROUPS.get(id);
+      return { id: id, x: at.x, y: at.y };
+    }));
     network.fit({ animation: false });
   });
   byId("png").addEventListener("click", function () {
@@ -964,12 +1091,19 @@
   applyFilters();
   restoreSelection(initial);
   network.fit({ animation: false });
+  timing.started = performance.now();
+  network.once("afterDrawing", function () {  // the first frame after start-up: nothing moves from here on
+    timing.settled = performance.now();
+    document.body.dataset.settled = "1";
+  });
+  network.redraw();
 
   window.tkgExplorer = Object.freeze({
     network: network, nodes: nodes, edges: edges, state: state, timing: timing,
     drawn: function () { return { nodes: network.body.nodeIndices.length, edges: network.body.edgeIndices.length }; },
     visibleNodeIds: function () { return network.body.nodeIndices.slice().sort(); },
     search: search, selectNodes: selectNodes, selectEdge: selectEdge, findPaths: findPaths,
-    setLang: setLang, safeHref: safeHref
+    setLang: setLang, safeHref: safeHref, overview: OVERVIEW, expandGroup: expandGroup, collapseGroup: collapseGroup,
+    groups: function () { return Array.from(GROUPS.keys()).sort(); }
   });
 })();

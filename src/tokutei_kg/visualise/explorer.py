@@ -25,7 +25,7 @@ from ..atomic import write_files
 from ..errors import TokuteiError
 from ..namespaces import LANGUAGES
 from .catalogue import Catalogue, catalogue, stage_order
-from .layout import Layout, node_stages, side_layout, split, swimlane_layout
+from .layout import Layout, node_stages, overview_layout, side_layout, split, swimlane_layout
 from .page import assemble
 from .style import style_table
 
@@ -36,6 +36,10 @@ if TYPE_CHECKING:
     from ..pipeline import Project
 
 MAX_HOPS = 4
+# Above this many entities the page opens on an overview (one node per side and class, expandable):
+# vis-network draws the curated graph (~200 entities) at once, but 5,766 entities took 20 s to become
+# interactive (measurements-2026-12.md; benchmarks/bench_explorer.py compares both views).
+OVERVIEW_AT = 1000
 
 
 class ViewError(TokuteiError):
@@ -73,7 +77,7 @@ def _known_stages(graph: nx.MultiDiGraph) -> list[str]:
 
 
 def _subgraph(graph: nx.MultiDiGraph, nodes: set[str], edges: list[tuple[str, str, str]]) -> nx.MultiDiGraph:
-    view = nx.MultiDiGraph()
+    view: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     for node in sorted(nodes):
         view.add_node(node, **graph.nodes[node])
     for u, v, key in sorted(edges):
@@ -176,7 +180,11 @@ def explorer_data(graph: nx.MultiDiGraph, options: ExplorerOptions, found: Catal
         raise ViewError(f"error: unknown language '{options.lang}' — use one of {', '.join(LANGUAGES)}")
     _check_unique_ids(graph)
     view = focus(graph, options)
-    if options.swimlane:
+    overview = view.number_of_nodes() > OVERVIEW_AT
+    groups: dict[str, dict[str, int]] = {}
+    if overview:
+        layout, groups = overview_layout(view)
+    elif options.swimlane:
         order = stage_order(found.vocabulary)
         layout = swimlane_layout(view, order + [s for s in _known_stages(view) if s not in order])
     else:
@@ -185,7 +193,7 @@ def explorer_data(graph: nx.MultiDiGraph, options: ExplorerOptions, found: Catal
     used_claims = sorted({c for e in edges for c in split(e["claims"])})
     claims = {c: found.claims[c] for c in used_claims if c in found.claims}
     used_sources = sorted({str(c["source"]) for c in claims.values()} | {s for e in edges for s in split(e["sources"])})
-    return {
+    data: dict[str, object] = {
         "format": 1,
         "options": {"lang": options.lang, "as_of": options.as_of.isoformat() if options.as_of else "",
                     "view": "swimlane" if options.swimlane else "sides",
@@ -203,6 +211,10 @@ def explorer_data(graph: nx.MultiDiGraph, options: ExplorerOptions, found: Catal
         "path_classes": sorted(PATH_CLASSES),
         "preset": preset or {},
     }
+    if overview:
+        data["options"]["overview"] = True  # type: ignore[index]
+        data["groups"] = groups
+    return data
 
 
 def render_explorer(graph: nx.MultiDiGraph, options: ExplorerOptions | None = None,

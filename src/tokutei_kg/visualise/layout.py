@@ -222,3 +222,53 @@ def swimlane_layout(graph: nx.MultiDiGraph, stage_order: Sequence[str]) -> Layou
 
 def _sub_columns(parts: dict[str, list[str]]) -> int:
     return max([1, *(math.ceil(len(nodes) / LANE_ROWS) for nodes in parts.values())])
+
+
+# ---------------------------------------------------------------------------------------------------
+# Overview (thousands of entities)
+# ---------------------------------------------------------------------------------------------------
+
+GROUP_SPREAD = 2.5  # the overview's side layout of groups, stretched so expanded groups have room
+CELL = 40  # distance between two members of an expanded group
+
+
+def side_of_group(side: object) -> str:
+    side = str(side or "other")
+    return side if side in ("indonesia", "japan", "bilateral") else "other"
+
+
+def group_key(data: dict[str, object]) -> str:
+    """The overview group of an entity: its side and its class (the page computes the same key)."""
+    return f"{side_of_group(data.get('side'))}|{data.get('class', '')}"
+
+
+def overview_layout(graph: nx.MultiDiGraph) -> tuple[Layout, dict[str, dict[str, int]]]:
+    """Positions for the overview of a large graph: one group per side and class, the groups laid out
+    like entities (``side_layout`` of the graph of groups, stretched), each entity on a square grid
+    around its group's place, so an expanded group opens where it stood. Returns the entities' layout
+    and, per group key, its place and number of members."""
+    members: dict[str, list[str]] = {}
+    for node in sorted(graph, key=lambda n: _initial_key(graph, n)):
+        members.setdefault(group_key(graph.nodes[node]), []).append(node)
+    groups = nx.MultiDiGraph()
+    for key, nodes in members.items():
+        data = graph.nodes[nodes[0]]
+        attributes = {"id": key, "side": side_of_group(data.get("side")), "kind": data.get("kind", ""),
+                      "class": data.get("class", ""), "label_en": str(data.get("class_label_en") or data.get("class"))}
+        groups.add_node(key, **attributes)
+    for u, v in sorted({(group_key(graph.nodes[u]), group_key(graph.nodes[v])) for u, v in graph.edges()}):
+        if u != v:
+            groups.add_edge(u, v)
+    centres = side_layout(groups).positions
+    positions: dict[str, tuple[int, int]] = {}
+    places: dict[str, dict[str, int]] = {}
+    for key, nodes in members.items():
+        cx, cy = (round(c * GROUP_SPREAD) for c in centres[key])
+        columns = math.ceil(math.sqrt(len(nodes)))
+        rows = math.ceil(len(nodes) / columns)
+        for index, node in enumerate(nodes):
+            row, column = divmod(index, columns)
+            positions[node] = (round(cx + (column - (columns - 1) / 2) * CELL),
+                               round(cy + (row - (rows - 1) / 2) * CELL))
+        places[key] = {"x": cx, "y": cy, "members": len(nodes)}
+    return Layout(positions, _side_regions(graph, positions)), places
