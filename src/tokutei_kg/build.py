@@ -44,7 +44,7 @@ from .namespaces import (
     source_graph,
 )
 from .ontology import Vocabulary
-from .records import Claim, Curated, Entity, Observation, PartialDate, Source, Validity
+from .records import MEASURES, Claim, Curated, Entity, Observation, PartialDate, Source, Validity
 from .triangulate import SourceKind, Statement, Triangulation, triangulate
 from .validate import slug
 
@@ -124,7 +124,8 @@ def build_dataset(curated: Curated, ontology: Graph, vocab: Vocabulary, *, as_of
     onto = dataset.graph(U(GRAPH_ONTOLOGY))
     for triple in ontology:
         onto.add(triple)
-    _add_entities(dataset.graph(U(GRAPH_ENTITIES)), curated.entities, resolve)
+    measures = {o.dataset: o.measure for o in curated.observations}
+    _add_entities(dataset.graph(U(GRAPH_ENTITIES)), curated.entities, resolve, measures)
     _add_sources(dataset.graph(U(GRAPH_SOURCES)), curated.sources, resolve)
     statements = _add_claims(dataset, curated, resolve)
     sources = {s.id: SourceKind(s.id, s.type, s.perspective, s.derived_from) for s in curated.sources}
@@ -150,7 +151,8 @@ def _add_validity(graph: Graph, node: URIRef, validity: Validity) -> None:
         graph.add((node, U(TKG + "validUntil"), date_literal(validity.end)))
 
 
-def _add_entities(graph: Graph, entities: tuple[Entity, ...], resolve: Resolver) -> None:
+def _add_entities(graph: Graph, entities: tuple[Entity, ...], resolve: Resolver,
+                  measures: dict[str, str]) -> None:
     for entity in entities:
         node = resolve.entity(entity.id)
         graph.add((node, A, U(resolve.vocab.classes[entity.class_name])))
@@ -169,7 +171,7 @@ def _add_entities(graph: Graph, entities: tuple[Entity, ...], resolve: Resolver)
             graph.add((node, U(DCT + "source"), source_iri(source_id)))
         _add_validity(graph, node, entity.validity)
         if entity.class_name == "StatisticalDataset":
-            graph.add((node, U(QB + "structure"), U(TKG + "sswResidentsStructure")))
+            graph.add((node, U(QB + "structure"), U(TKG + MEASURES[measures.get(entity.id, "residents")][1])))
 
 
 def _add_sources(graph: Graph, sources: tuple[Source, ...], resolve: Resolver) -> None:
@@ -340,7 +342,9 @@ def _add_observations(graph: Graph, observations: tuple[Observation, ...], entit
         nationality = U(ALL_NATIONALITIES) if is_total else resolve.entity(observation.nationality)
         graph.add((node, U(TKG + "nationality"), nationality))
         graph.add((node, U(TKG + "category"), resolve.entity(observation.category)))
-        graph.add((node, U(TKG + "personCount"), Literal(observation.count)))
+        graph.add((node, U(TKG + MEASURES[observation.measure][0]), Literal(observation.count)))
+        if observation.period_start is not None:
+            graph.add((node, U(TKG + "refPeriodStart"), date_literal(observation.period_start)))
         graph.add((node, U(PROV + "wasDerivedFrom"), source_iri(observation.source_id)))
         if observation.locator:
             graph.add((node, U(TKG + "locator"), Literal(observation.locator)))

@@ -83,7 +83,7 @@ MODEL_PROPERTIES = frozenset(
         "assertedIn", "registerRef", "intervieweeRole", "curatorNote", "document",
         "sourceCount", "sourceTypeCount", "perspectiveCount", "originCount", "statusReason", "triangulationStatus",
         "supportingClaim", "disputingClaim", "refPeriod", "nationality", "category",
-        "personCount", "servesFunction", "nextStage",
+        "personCount", "employedCount", "placementCount", "refPeriodStart", "servesFunction", "nextStage",
     )
 )
 

@@ -59,7 +59,7 @@ TABLES: dict[str, TableSpec] = {
     "observations": TableSpec(
         "observations",
         ("id", "dataset", "period", "nationality", "category", "count", "source_id"),
-        ("locator", "note"),
+        ("measure", "period_start", "locator", "note"),
     ),
 }
 
@@ -416,6 +416,8 @@ def _observation(row: Row) -> Observation | None:
         count=row.integer("count"),
         source_id=row.required("source_id"),
         origin=row.origin,
+        measure=row.get("measure") or "residents",
+        period_start=row.date("period_start"),
         locator=row.get("locator"),
         note=row.get("note"),
     )

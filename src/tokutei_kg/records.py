@@ -145,8 +145,18 @@ class Observation:
     count: int
     source_id: str
     origin: Origin
+    measure: str = "residents"  # what is counted: a key of MEASURES
+    period_start: PartialDate | None = None  # first month/day of a count over a period (a flow)
     locator: str = ""
     note: str = ""
+
+
+# What an observation counts → (its Data Cube measure property, the structure of its dataset), in tkg:.
+MEASURES = {
+    "residents": ("personCount", "sswResidentsStructure"),
+    "employed": ("employedCount", "employmentStructure"),
+    "placements": ("placementCount", "placementsStructure"),
+}
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from .errors import Location
 from .namespaces import DATE_RELATIONS, XSD, entity_iri
-from .records import WITHHELD, Claim, Curated, Entity, Observation, PartialDate, Source
+from .records import MEASURES, WITHHELD, Claim, Curated, Entity, Observation, PartialDate, Source
 from .report import Report
 from .terms import check_terms
 
@@ -103,6 +103,7 @@ class _Checker:
         self.sources = sources
         self.entities = entities
         self.root = root
+        self.measures: dict[str, tuple[str, str]] = {}  # dataset → (its measure, the first observation giving it)
 
     def _error(self, record: object, column: str, code: str, message: str, hint: str = "") -> None:
         self.report.error(code, message, record.origin.at(column), hint, record.id)  # type: ignore[attr-defined]
@@ -267,6 +268,19 @@ class _Checker:
                 self._error(observation, "category", "not-a-programme",
                             f"'{observation.category}' is not a programme or residence status")
         self._source_ref(observation, "source_id", observation.source_id)
+        if observation.measure not in MEASURES:
+            self._error(observation, "measure", "unknown-measure", f"unknown measure '{observation.measure}'",
+                        f"allowed: {', '.join(MEASURES)}")
+        start = observation.period_start
+        if start is not None and start.first_day() > observation.period.first_day():
+            self._error(observation, "period_start", "bad-period",
+                        f"the period starts ({start.text}) after it ends ({observation.period.text})")
+        measure = self.measures.setdefault(observation.dataset, (observation.measure, observation.id))
+        if measure[0] != observation.measure:
+            self._error(observation, "measure", "mixed-measures",
+                        f"dataset '{observation.dataset}' counts {measure[0]} (observation {measure[1]}), "
+                        f"not {observation.measure}",
+                        "one dataset, one measure: file other counts in a dataset of their own")
 
 
 def check_shapes(data: Graph, shapes: Graph, index: dict[str, Location]) -> Report:
