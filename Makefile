@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test build validate lint clean
+.PHONY: demo test build validate lint audit clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,14 @@ $(VENV)/.lint-installed: pyproject.toml $(STAMP)
 lint: $(VENV)/.lint-installed
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy
+
+$(VENV)/.audit-installed: pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[audit]'
+	touch $@
+
+## pip-audit of the installed packages: a finding not listed in SECURITY.md fails; no service = a warning
+audit: $(VENV)/.audit-installed
+	$(BIN)/python .ci/audit.py --python $(BIN)/python --pip-audit $(BIN)/pip-audit
 
 ## run the whole test suite
 test: $(STAMP)

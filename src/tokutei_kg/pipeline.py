@@ -119,7 +119,8 @@ def _shacl(project: Project, result: object) -> Report:
     union = Graph()
     for quad in result.dataset.quads((None, None, None, None)):  # type: ignore[attr-defined]
         union.add(quad[:3])
-    return check_shapes(union, parse_turtle(project.shapes), result.origins)  # type: ignore[attr-defined]
+    shapes = parse_turtle(project.shapes, shown=project.shapes.relative_to(project.root))
+    return check_shapes(union, shapes, result.origins)  # type: ignore[attr-defined]
 
 
 def _counts(result: object, nquads: bytes) -> dict[str, int]:

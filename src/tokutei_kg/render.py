@@ -17,6 +17,12 @@ if TYPE_CHECKING:
     from .analyse import Centrality, CoordinationPath
 
 Titles = Mapping[str, tuple[str, str, str]]
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")  # as export/tables.py: spreadsheets evaluate these
+
+
+def _safe(value: object) -> object:
+    """A CSV cell a spreadsheet will not run as a formula: text that starts like one gets an apostrophe."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
 
 
 def render_evidence(everything: list[Relation], chosen: list[Relation], fmt: str) -> str:
@@ -50,12 +56,12 @@ def _csv(chosen: list[Relation]) -> str:
     writer.writerow(["status", "subject", "relation", "object", "sources", "origins", "source_types",
                      "perspectives", "source_ids", "disputed_by", "reason"])
     for r in chosen:
-        writer.writerow([
+        writer.writerow([_safe(cell) for cell in (
             r.status, r.subject_label, r.predicate_label, r.object_label, r.source_count, r.origin_count,
             "|".join(r.source_types), "|".join(r.perspectives),
             "|".join(sorted({c.source_id for c in r.asserting})),
             "|".join(sorted({c.source_id for c in r.claims if c.disputes})), r.reason,
-        ])
+        )])
     return out.getvalue()
 
 
@@ -149,7 +155,7 @@ def render_centrality(rows: Sequence[Centrality], single: Sequence[tuple[str, st
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(fields)
         for r in rows:
-            writer.writerow([getattr(r, f) for f in fields])
+            writer.writerow([_safe(getattr(r, f)) for f in fields])
         return out.getvalue()
     from .query import text_table
 

@@ -6,12 +6,14 @@ Every check returns findings (data); nothing here prints or exits.
 from __future__ import annotations
 
 import difflib
+import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import Location
-from .namespaces import DATE_RELATIONS, XSD, entity_iri
+from .namespaces import DATE_RELATIONS, SKOS, XSD, curie, entity_iri
 from .records import MEASURES, WITHHELD, Claim, Curated, Entity, Observation, PartialDate, Source
 from .report import Report
 from .terms import check_terms
@@ -19,9 +21,14 @@ from .terms import check_terms
 if TYPE_CHECKING:
     from rdflib import Graph
 
-    from .ontology import Vocabulary
+    from .ontology import Relation, Vocabulary
 
 EVIDENCE_KINDS = ("paraphrase", "quote")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# What a URL may not contain unescaped (RFC 3986): spaces and controls, and the delimiters that end an
+# IRI in Turtle, N-Triples, HTML attributes and Markdown.
+_URL_FORBIDDEN = re.compile(r"[\s<>\"{}|\\^`\x00-\x1f\x7f]")
+SUB_ORGANIZATION = "org:subOrganizationOf"
 
 
 def slug(identifier: str) -> str:
@@ -70,6 +77,8 @@ def check_records(curated: Curated, vocab: Vocabulary, root: Path) -> Report:
         checker.claim(claim)
     for observation in curated.observations:
         checker.observation(observation)
+    checker.cycles(curated.claims)
+    _check_same_names(report, curated.entities)
     check_terms(report, curated.claims)
     return report
 
@@ -93,6 +102,37 @@ def _check_ids(report: Report, what: str, records: Sequence[Source | Entity | Cl
                          where, "ids differing only in case or '_'/'-' name the same thing; rename one", record.id)
             continue
         by_iri[iri] = (record.id, where)
+        if not SLUG.match(record.id):
+            report.error("bad-id", f"{what} id '{record.id}' is not a lowercase slug", where,
+                         f"write '{_slugged(record.id)}': lowercase letters, digits and single '-'", record.id)
+
+
+def _slugged(identifier: str) -> str:
+    return re.sub(r"-+", "-", re.sub(r"[^a-z0-9]+", "-", slug(identifier))).strip("-") or "a-lowercase-slug"
+
+
+def _name_key(name: str) -> str:
+    """Two names a reader cannot tell apart: full-width/half-width forms and case unified (NFKC)."""
+    return unicodedata.normalize("NFKC", name).casefold()
+
+
+def _check_same_names(report: Report, entities: Sequence[Entity]) -> None:
+    """Warn when a label or alias of one entity differs from another entity's only in width or case:
+    a search for one finds the other, and readers cannot tell the two apart."""
+    seen: dict[str, tuple[Entity, str, str]] = {}
+    for entity in entities:
+        names = [(f"label_{lang}", label) for lang, label in entity.labels.items()]
+        names += [("aliases", alias) for alias in entity.aliases]
+        for column, name in names:
+            key = _name_key(name)
+            if key not in seen:
+                seen[key] = (entity, column, name)
+                continue
+            other, other_column, other_name = seen[key]
+            if other.id != entity.id and other_name != name:
+                report.warning("same-name", f"{column} '{name}' of '{entity.id}' is {other_column} '{other_name}' of "
+                               f"'{other.id}' ({other.origin.at(other_column)}) in another width or case",
+                               entity.origin.at(column), "use one spelling, or tell the two apart", entity.id)
 
 
 class _Checker:
@@ -155,8 +195,8 @@ class _Checker:
         elif not source.url and not source.document:
             self._error(source, "url", "no-address", "a source needs a url or a document",
                         "give the address, or the path of a copy under graph/documents/")
-        if source.url and not source.url.startswith(("http://", "https://")):
-            self._error(source, "url", "bad-url", f"'{source.url}' is not an http(s) address")
+        if source.url:
+            self._url(source)
         self._derivation(source)
         if source.document:
             path = (self.root / source.document).resolve()
@@ -183,6 +223,21 @@ class _Checker:
                 seen.add(current)
                 stack.extend(self.sources[current].derived_from)
 
+    def _url(self, source: Source) -> None:
+        from urllib.parse import urlsplit
+
+        url = source.url
+        bad = _URL_FORBIDDEN.search(url)
+        if not url.startswith(("http://", "https://")):
+            self._error(source, "url", "bad-url", f"'{url}' is not an http(s) address")
+        elif bad:
+            shown = "a space" if bad.group() == " " else f"'{bad.group()}'" if bad.group().isprintable() \
+                else f"U+{ord(bad.group()):04X}"
+            self._error(source, "url", "bad-url", f"the url contains {shown} at character {bad.start() + 1}",
+                        "percent-encode it (a space is %20, < is %3C, > is %3E, \" is %22)")
+        elif not urlsplit(url).hostname:
+            self._error(source, "url", "bad-url", f"'{url}' has no host name")
+
     def entity(self, entity: Entity) -> None:
         cls = self.vocab.classes.get(entity.class_name)
         if cls is None:
@@ -205,7 +260,7 @@ class _Checker:
             self._error(claim, "relation", "unknown-relation", f"unknown relation '{claim.relation}'",
                         _suggest(claim.relation, self.vocab.relations) or "see the relations in graph/README.md")
         elif relation.is_object:
-            self._object(claim)
+            self._object(claim, relation)
         else:
             self._value(claim, relation.iri, relation.range)
         for stage in claim.stages:
@@ -225,14 +280,63 @@ class _Checker:
             self._error(claim, "evidence_kind", "consent", f"source '{source.id}' may not be quoted verbatim "
                         f"(consent: {source.consent})", "paraphrase the evidence and set evidence_kind to paraphrase")
 
-    def _object(self, claim: Claim) -> None:
+    def _object(self, claim: Claim, relation: Relation) -> None:
         if claim.value:
             self._error(claim, "value", "value-for-object-relation",
                         f"'{claim.relation}' links to an entity or concept; put it in 'object', not 'value'")
         if not claim.object:
             self._error(claim, "object", "empty-value", f"'{claim.relation}' needs an object")
             return
-        self._entity_ref(claim, "object", claim.object)
+        if claim.object == claim.subject:
+            self._error(claim, "object", "self-relation", f"'{claim.subject}' {claim.relation} itself",
+                        "a relation links two different things; check subject and object")
+            return
+        target = self._entity_ref(claim, "object", claim.object)
+        if not relation.domains and not relation.ranges:
+            return
+        self._fits(claim, "subject", self.entities.get(claim.subject), relation.domains, "start from")
+        if target is not None or claim.object in self.vocab.concepts:
+            self._fits(claim, "object", target, relation.ranges, "point to")
+
+    def _classes_of(self, entity: Entity | None) -> tuple[str, frozenset[str]]:
+        """The class name shown for ``entity`` (None: a concept) and every class it belongs to."""
+        if entity is None:
+            return "skos:Concept", frozenset({SKOS + "Concept"})
+        cls = self.vocab.classes.get(entity.class_name, "")
+        return curie(cls), self.vocab.ancestors.get(cls, frozenset())
+
+    def _fits(self, claim: Claim, column: str, entity: Entity | None, required: tuple[str, ...], verb: str) -> None:
+        """The subject (object) must belong to every rdfs:domain (rdfs:range) class of the relation."""
+        value = getattr(claim, column)
+        if entity is None and value not in self.vocab.concepts:
+            return  # unknown: reported already
+        shown, classes = self._classes_of(entity)
+        if entity is not None and not classes:
+            return  # unknown class: reported already
+        missing = [r for r in required if r not in classes]
+        if missing:
+            code = "domain" if column == "subject" else "range"
+            self._error(claim, column, code, f"{claim.relation} must {verb} a {curie(missing[0])}, but "
+                        f"'{value}' is a {shown}", f"use another relation, or another {column}")
+
+    def cycles(self, claims: Sequence[Claim]) -> None:
+        """An organisation cannot be (indirectly) a sub-organization of itself."""
+        parents: dict[str, list[tuple[str, Claim]]] = {}
+        for claim in claims:
+            if claim.relation == SUB_ORGANIZATION and claim.polarity != "disputes" and claim.object \
+                    and claim.object != claim.subject:
+                parents.setdefault(claim.subject, []).append((claim.object, claim))
+        reported: set[frozenset[str]] = set()
+        for claim in claims:
+            if claim.relation != SUB_ORGANIZATION or claim.subject not in parents:
+                continue
+            loop = _path(parents, claim.object, claim.subject)
+            if loop is None or (key := frozenset([claim.subject, *loop])) in reported:
+                continue
+            reported.add(key)
+            chain = " → ".join([claim.subject, *loop])
+            self._error(claim, "object", "cycle", f"org:subOrganizationOf makes a cycle: {chain}",
+                        "an organisation cannot be part of itself; check the direction of these claims")
 
     def _value(self, claim: Claim, iri: str, range_: str) -> None:
         if claim.object:
@@ -281,6 +385,21 @@ class _Checker:
                         f"dataset '{observation.dataset}' counts {measure[0]} (observation {measure[1]}), "
                         f"not {observation.measure}",
                         "one dataset, one measure: file other counts in a dataset of their own")
+
+
+def _path(parents: dict[str, list[tuple[str, Claim]]], start: str, goal: str) -> list[str] | None:
+    """The first path ``start`` → … → ``goal`` along sub-organization links (depth first, file order)."""
+    stack: list[tuple[str, list[str]]] = [(start, [start])]
+    seen: set[str] = set()
+    while stack:
+        node, path = stack.pop()
+        if node == goal:
+            return path
+        if node in seen:
+            continue
+        seen.add(node)
+        stack.extend((parent, [*path, parent]) for parent, _ in reversed(parents.get(node, [])))
+    return None
 
 
 def check_shapes(data: Graph, shapes: Graph, index: dict[str, Location]) -> Report:
