@@ -405,3 +405,15 @@ def test_the_sources_span_several_types_and_perspectives(real: tuple[Path, ox.St
     assert sources == len(ask(real, "claims-per-source"))
     perspectives = {slug(r["perspective"]) for r in rows}
     assert perspectives == {"government", "private-sector", "civil-society", "academic"}  # media is a type
+
+
+# --- functions from evidence (issue 14.6) -----------------------------------------------------------------
+
+def test_functions_asserted_by_the_seed_are_apart_from_those_inferred_from_stages(real: tuple[Path, ox.Store]) -> None:
+    rows = ask(real, "actors-by-function")
+    assert {r["kind"] for r in rows} == {"asserted", "inferred"}
+    asserted = {(slug(r["function"]), slug(r["actor"])) for r in rows if r["kind"] == "asserted"}
+    functions = ("promoting", "selecting", "fostering", "protecting", "supervising")
+    assert asserted == {(f, g) for f in functions for g in ("government-of-indonesia", "government-of-japan")}
+    # The worker is whom the functions serve: no function is inferred for it (it was, e.g. "Protecting").
+    assert [r for r in rows if slug(r["actor"]) == "pmi-ssw-worker"] == []
