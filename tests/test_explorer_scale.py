@@ -60,9 +60,9 @@ def copies(graph: nx.MultiDiGraph, found: Catalogue, count: int) -> tuple[nx.Mul
 
 
 @pytest.fixture(scope="module")
-def curated(built_repo: Any) -> tuple[nx.MultiDiGraph, Catalogue]:
+def curated(built_repo: Path) -> tuple[nx.MultiDiGraph, Catalogue]:
     store = ox.Store()
-    store.load(built_repo.nquads, format=ox.RdfFormat.N_QUADS)
+    store.load((built_repo / "graph" / "built" / "tokutei.nq").read_bytes(), format=ox.RdfFormat.N_QUADS)
     return to_network(store), catalogue(store)
 
 
@@ -310,3 +310,17 @@ def test_full_view_draws_every_entity(browser: Any, large_file: Path, large: tup
         assert full.errors == [] and full.outside == []
     finally:
         full.close()
+
+
+@pytest.mark.browser
+def test_overview_follows_language_and_filters(session: Session, large: tuple[nx.MultiDiGraph, Catalogue]) -> None:
+    graph, _ = large
+    isa = graph.nodes[node_of(graph, "isa")]
+    group = f"group:{group_key(isa)}"
+    members = len(groups_of(graph)[group_key(isa)])
+    session.page.select_option("#lang", "ja")
+    assert session.js("(id) => window.tkgExplorer.nodes.get(id).label", group) == f"{isa['class_label_ja']} ({members})"
+    session.page.uncheck("#filter-side input[data-value=japan]")
+    visible = session.visible()
+    assert visible == sorted(f"group:{k}" for k in groups_of(graph) if not k.startswith("japan|"))
+    assert session.js("location.hash") == "#lang=ja&xside=japan"

@@ -123,6 +123,7 @@ def write_files(files: Mapping[Path, bytes], *, journal: Path | None = None) -> 
     staged: list[tuple[str, Path]] = []
     mode = 0o666 & ~_umask()
     current = next(iter(files), Path("."))
+    committed = False
     try:
         for path, data in files.items():
             current = path
@@ -130,6 +131,7 @@ def write_files(files: Mapping[Path, bytes], *, journal: Path | None = None) -> 
         if journal is not None:
             current = journal
             _write_journal(journal, staged, mode)
+            committed = True
         for tmp, path in staged:
             current = path
             os.replace(tmp, path)
@@ -137,6 +139,10 @@ def write_files(files: Mapping[Path, bytes], *, journal: Path | None = None) -> 
             _fsync_directories({path.parent for path in files})
             journal.unlink()
     except OSError as exc:
+        if committed and journal is not None and journal.exists():
+            raise OutputError(f"{display_path(current)}: error: cannot finish replacing the outputs: "
+                              f"{exc.strerror or exc} — the next tokutei-kg command completes the change "
+                              f"({display_path(journal)} lists it)") from None
         raise os_error(exc, current) from None
     finally:
         if journal is None or not journal.exists():
@@ -189,10 +195,12 @@ def remove_temp_files(*folders: Path) -> list[Path]:
     for folder in folders:
         if not folder.is_dir() or folder.is_symlink():
             continue
-        for path in folder.rglob(f".*{TEMP_SUFFIX}"):
-            if path.is_file() and not path.is_symlink():
-                path.unlink()
-                removed.append(path)
+        for directory, _dirs, names in os.walk(folder):  # does not follow links to folders
+            for name in names:
+                path = Path(directory) / name
+                if name.startswith(".") and name.endswith(TEMP_SUFFIX) and path.is_file() and not path.is_symlink():
+                    path.unlink()
+                    removed.append(path)
     return removed
 
 

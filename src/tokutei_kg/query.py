@@ -3,6 +3,18 @@
 User queries are read-only: updates, ``SERVICE`` and ``FROM``/``FROM NAMED`` on anything but the
 dataset's own graphs are refused before the engine sees them. Parameters are bound through the
 engine (``substitutions``), never pasted into the query text.
+
+Two independent lines keep ``SERVICE`` from calling out (issue 12.1):
+
+1. :func:`check_read_only` decides on a parse, not on a private tokenizer. The text is first
+   normalised so that every parser reads the same characters (CR and CRLF become LF; ``\\uXXXX`` and
+   ``\\UXXXXXXXX`` escapes are decoded, as SPARQL 1.1 §19.2 says, before parsing) and the normalised
+   text is what the engine runs. A text with ``service`` anywhere in it (any case, even in a comment
+   or a string) is parsed with rdflib's SPARQL parser (imported only then) and refused when the
+   parse has a ``SERVICE`` pattern — or when rdflib cannot parse it at all: what the checker cannot
+   read is not run.
+2. The engine runs user queries in a thread (or, in ``serve``, a worker process) that cannot open an
+   internet socket (:mod:`tokutei_kg.nonet`), so a ``SERVICE`` any checker missed reaches nothing.
 """
 
 from __future__ import annotations
@@ -11,15 +23,18 @@ import difflib
 import json
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import TypeVar, cast
 
 import pyoxigraph as ox
 
 from .errors import QueryError, QueryNotFound
 from .namespaces import BASE, ID, PREFIXES, curie
+from .nonet import network_denied, without_network
+
+T = TypeVar("T")
 
 QUERY_FOLDERS = ("cq", "reports", "checks")
 CHECK_SUFFIX = "-violation"  # sparql/checks/*-violation.rq: any row is a failure
@@ -68,15 +83,18 @@ def tokens(text: str) -> Iterator[Token]:
         yield Token(match.lastgroup or "other", match.group(), line, start - last_newline)
 
 
-def check_read_only(query: QueryText) -> None:
-    """Refuse updates, SERVICE and FROM outside the dataset, naming line and column."""
-    significant = [t for t in tokens(query.text) if t.kind != "comment"]
+def check_read_only(query: QueryText, *, parse: bool = True) -> str:
+    """Refuse updates, SERVICE and FROM outside the dataset, naming line and column. Returns the
+    normalised text: the one to run (see the module's docstring). ``parse=False`` skips the parse
+    (``serve``'s HTTP threads: the worker process that runs the query parses it, within the time limit)."""
+    text = normalise(query)
+    significant = [t for t in tokens(text) if t.kind != "comment"]
     for index, token in enumerate(significant):
         if token.kind != "word":
             continue
         word = token.value.upper()
         if word == "SERVICE":
-            _refuse(query, token, "SERVICE is not allowed: queries may not call other endpoints")
+            _refuse(query, token, SERVICE_REFUSED)
         if word in _UPDATE_WORDS:
             _refuse(query, token, f"{word} is an update: queries are read-only")
         if word == "FROM":
@@ -87,10 +105,71 @@ def check_read_only(query: QueryText) -> None:
             if target.kind != "iri" or not target.value[1:].startswith(BASE):
                 _refuse(query, target, f"FROM {target.value} is not allowed: "
                                        "queries may only name graphs of the built dataset")
+    if parse and _MENTIONS_SERVICE.search(text):
+        _check_parse(query, text)
+    return text
+
+
+SERVICE_REFUSED = "SERVICE is not allowed: queries may not call other endpoints"
+_MENTIONS_SERVICE = re.compile("service", re.IGNORECASE | re.ASCII)
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def normalise(query: QueryText) -> str:
+    """The text every parser reads alike: LF line ends, ``\\u``/``\\U`` escapes decoded (SPARQL 1.1 §19.2)."""
+    text = query.text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\\u" not in text and "\\U" not in text:
+        return text
+
+    def decode(match: re.Match[str]) -> str:
+        code = int(match.group(1) or match.group(2), 16)
+        if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF or code == 0x5C:
+            line = text.count("\n", 0, match.start()) + 1
+            column = match.start() - text.rfind("\n", 0, match.start())
+            raise QueryError(f"{query.origin}:{line}:{column}: error: the escape {match.group()} is not allowed here "
+                             "— write the character itself")
+        return chr(code)
+
+    return _ESCAPE.sub(decode, text)
+
+
+def _check_parse(query: QueryText, text: str) -> None:
+    """rdflib's parse of a text that mentions SERVICE: refuse a SERVICE pattern, or a text it cannot parse."""
+    from pyparsing import ParseBaseException
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    try:
+        tree = parseQuery(text)
+    except ParseBaseException as exc:
+        raise QueryError(f"{query.origin}:{exc.lineno}:{exc.col}: error: the query mentions SERVICE and cannot be "
+                         f"checked: {_one_line(exc.msg, 80)} — SERVICE is not allowed; remove the word "
+                         "(also from comments and strings) or fix the syntax") from None
+    except RecursionError:
+        raise QueryError(f"{query.origin}: error: the query is nested too deeply to be checked") from None
+    stack: list[object] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if getattr(node, "name", "") == "ServiceGraphPattern":
+                _refuse(query, _position(text, "SERVICE"), SERVICE_REFUSED)
+            stack.extend(node.values())
+        elif isinstance(node, (list, tuple)) or type(node).__name__ == "ParseResults":
+            stack.extend(node)  # type: ignore[arg-type]
 
 
 def _refuse(query: QueryText, token: Token, message: str) -> None:
     raise QueryError(f"{query.origin}:{token.line}:{token.column}: error: {message}")
+
+
+def _position(text: str, word: str) -> Token:
+    """Where ``word`` first appears as a keyword (for the message), else where it first appears at all."""
+    for token in tokens(text):
+        if token.kind == "word" and token.value.upper() == word:
+            return token
+    match = re.search(word, text, re.IGNORECASE | re.ASCII)
+    start = match.start() if match else 0
+    line = text.count("\n", 0, start) + 1
+    return Token("word", word, line, start - text.rfind("\n", 0, start))
 
 
 def library(sparql: Path) -> dict[str, Path]:
@@ -189,34 +268,61 @@ def query_variables(text: str) -> set[str]:
     return {t.value[1:] for t in tokens(text) if t.kind == "var"}
 
 
-def run(store: ox.Store, query: QueryText, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None) -> object:
-    """Run a read-only query over the union of the dataset's graphs, or over the graphs it names
-    with ``FROM`` (the dataset must be one of ours: :func:`check_read_only`)."""
+def run(store: ox.Store, query: QueryText, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
+        consume: Callable[[object], T] | None = None) -> object:
+    """Run a read-only query over the union of the dataset's graphs, or over the graphs it names with
+    ``FROM`` (the dataset must be one of ours: :func:`check_read_only`), in a thread without network.
+
+    With ``consume``, its value for the result (called in that thread: render or convert there, no
+    copy). Without: in a thread that already has no network (a ``serve`` worker) Oxigraph's own lazy
+    result; elsewhere the result evaluated in full and handed back as the same kinds (``QuerySolutions``
+    or ``QueryBoolean`` read back from SPARQL JSON results; a list of triples)."""
     if query.text.startswith("\ufeff"):  # a byte-order mark pasted or saved with the query
         query = QueryText(query.text[1:], query.origin, query.name)
     if not query.text.strip() or all(t.kind == "comment" for t in tokens(query.text)):
         raise QueryError(f"{query.origin}: error: the query is empty — "
                          "write a SELECT, ASK, CONSTRUCT or DESCRIBE query")
-    check_read_only(query)
+    text = check_read_only(query)
     bindings = dict(bindings or {})
-    unknown = sorted(set(bindings) - query_variables(query.text))
+    unknown = sorted(set(bindings) - query_variables(text))
     if unknown:
         raise QueryError(f"error: the query has no parameter ?{unknown[0]} — "
-                         f"its variables: {', '.join('?' + v for v in sorted(query_variables(query.text)))}")
-    try:
-        return store.query(
-            query.text,
-            use_default_graph_as_union=not names_dataset(query.text),
-            prefixes=dict(PREFIXES),
-            substitutions={ox.Variable(k): v for k, v in bindings.items()},
-        )
-    except SyntaxError as exc:
-        raise QueryError(_syntax_message(query, str(exc))) from None
-    except RuntimeError as exc:
-        if "SELECT projection" in str(exc):
-            raise QueryError(f"{query.origin}: error: a bound parameter must appear in the SELECT clause "
-                             f"(SELECT … ?{sorted(bindings)[0]} …) — Oxigraph binds only projected variables") from None
-        raise QueryError(f"{query.origin}: error: {_one_line(str(exc))}") from None
+                         f"its variables: {', '.join('?' + v for v in sorted(query_variables(text)))}")
+
+    def evaluate(materialise: bool) -> object:
+        try:
+            result = store.query(text, use_default_graph_as_union=not names_dataset(text), prefixes=dict(PREFIXES),
+                                 substitutions={ox.Variable(k): v for k, v in bindings.items()})
+            if consume is not None:
+                return consume(result)
+            if not materialise:
+                return result
+            if isinstance(result, ox.QueryTriples):
+                return list(result)
+            return result.serialize(format=ox.QueryResultsFormat.JSON)
+        except (SyntaxError, RuntimeError, OSError) as exc:
+            raise failure(query, exc, sorted(bindings)) from None
+
+    if network_denied():
+        return evaluate(False)
+    if consume is not None:
+        return without_network(lambda: evaluate(True))
+    evaluated = without_network(lambda: evaluate(True))
+    if isinstance(evaluated, bytes):  # solutions or a boolean, as SPARQL JSON results
+        return ox.parse_query_results(evaluated, format=ox.QueryResultsFormat.JSON)
+    return evaluated  # the triples of a CONSTRUCT or DESCRIBE
+
+
+def failure(query: QueryText, exc: Exception, bound: list[str] | None = None) -> QueryError:
+    """The one-line error for what Oxigraph raised while parsing or evaluating ``query``."""
+    if isinstance(exc, SyntaxError):
+        return QueryError(_syntax_message(query, str(exc)))
+    if isinstance(exc, PermissionError):  # the engine tried to open a socket: a SERVICE no check caught
+        return QueryError(f"{query.origin}: error: {SERVICE_REFUSED} (the query engine has no network)")
+    if "SELECT projection" in str(exc) and bound:
+        return QueryError(f"{query.origin}: error: a bound parameter must appear in the SELECT clause "
+                          f"(SELECT … ?{bound[0]} …) — Oxigraph binds only projected variables")
+    return QueryError(f"{query.origin}: error: {_one_line(str(exc))}")
 
 
 def _syntax_message(query: QueryText, message: str) -> str:

@@ -30,9 +30,11 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..errors import TokuteiError
+from ..nonet import deny_network
 from .negotiate import negotiate
 
 _LENGTH = struct.Struct("!I")
+STOPPED = b"error: the query was stopped at"
 
 
 @dataclass(frozen=True)
@@ -94,12 +96,13 @@ def load_dataset(path: Path) -> ox.Store:
 def answer(store: ox.Store, request: dict[str, str], limits: Limits) -> Answer:
     """Run one query and serialise its result in the negotiated format (pure: no I/O but the store)."""
     from ..errors import QueryError
-    from ..query import QueryText, run
+    from ..query import QueryText, failure, run
 
+    query = QueryText(request["query"], "query")
     try:
-        result = run(store, QueryText(request["query"], "query"))
+        result = run(store, query)
     except QueryError as exc:
-        return Answer(400, "text/plain; charset=utf-8", (str(exc).splitlines()[0] + "\n").encode("utf-8"))
+        return _refused(exc)
     buffer = _CappedBuffer(limits.max_result_bytes)
     kind = "graph" if isinstance(result, ox.QueryTriples) else "boolean" if isinstance(result, ox.QueryBoolean) \
         else "solutions"
@@ -109,6 +112,8 @@ def answer(store: ox.Store, request: dict[str, str], limits: Limits) -> Answer:
             ox.serialize(result, buffer, format=fmt)  # type: ignore[arg-type]
         else:
             result.serialize(buffer, format=fmt)  # type: ignore[attr-defined]
+    except (RuntimeError, OSError) as exc:  # raised while evaluating (lazily, as the result is written)
+        return _refused(failure(query, exc))
     except ResultTooLarge:
         megabytes = limits.max_result_bytes / (1024 * 1024)
         message = f"error: the result is larger than {megabytes:g} MiB — add LIMIT or narrow the query\n"
@@ -116,9 +121,14 @@ def answer(store: ox.Store, request: dict[str, str], limits: Limits) -> Answer:
     return Answer(200, media_type, buffer.getvalue())
 
 
+def _refused(exc: Exception) -> Answer:
+    return Answer(400, "text/plain; charset=utf-8", (str(exc).splitlines()[0] + "\n").encode("utf-8"))
+
+
 def _worker(conn: socket.socket, store: ox.Store, limits: Limits) -> None:
     """Answer queries on ``conn`` one after another until the server closes it."""
     _limit("RLIMIT_AS", _address_space() + limits.memory_bytes)
+    deny_network()  # no internet socket in this process: a SERVICE that got past the check reaches nothing
     conn.sendall(_LENGTH.pack(os.getpid()))
     while True:
         try:
@@ -217,14 +227,20 @@ class Engine:
         if self.pid == 0:
             self._control.close()
             try:
+                os.setpgid(0, 0)  # the engine and its workers: one process group, stopped with one kill
+                _die_with_parent()
                 _engine(engine_end, store, limits)
             finally:
                 os._exit(0)
+        with contextlib.suppress(OSError):
+            os.setpgid(self.pid, self.pid)  # (also here: no race with close())
         engine_end.close()
 
-    def run(self, request: dict[str, str]) -> Answer:
-        """Answer one query in a worker process, within the time limit (the worker is killed past it)."""
-        deadline = time.monotonic() + self.limits.timeout
+    def run(self, request: dict[str, str], timeout: float | None = None) -> Answer:
+        """Answer one query in a worker process, within the time limit (the worker is killed past it).
+        A shorter ``timeout`` is the limit of the fast lane (see :class:`tokutei_kg.serve.app.Lanes`)."""
+        limit = self.limits.timeout if timeout is None else min(timeout, self.limits.timeout)
+        deadline = time.monotonic() + limit
         try:
             conn, pid = self._idle.get_nowait()
         except queue.Empty:
@@ -233,14 +249,14 @@ class Engine:
             except (OSError, ConnectionError, struct.error):
                 return Answer(503, "text/plain; charset=utf-8",
                               b"error: the query engine has stopped - restart tokutei-kg serve\n")
-        answer = self._exchange(conn, pid, request, deadline)
+        answer = self._exchange(conn, pid, request, deadline, limit)
         if answer is None:
             _kill(pid)
             conn.close()
             return Answer(500, "text/plain; charset=utf-8",
                           b"error: the query process ended without an answer (out of memory or CPU time?)\n")
-        if answer.status == 503 and b"time limit" in answer.body:
-            conn.close()
+        if answer.status == 503 and answer.body.startswith(STOPPED):
+            conn.close()  # the worker was killed
         elif self._idle.qsize() < self._max_idle:
             self._idle.put((conn, pid))
         else:
@@ -257,7 +273,8 @@ class Engine:
         ours.settimeout(max(0.01, deadline - time.monotonic()))
         return ours, _LENGTH.unpack(_read_exactly(ours, _LENGTH.size))[0]
 
-    def _exchange(self, conn: socket.socket, pid: int, request: dict[str, str], deadline: float) -> Answer | None:
+    def _exchange(self, conn: socket.socket, pid: int, request: dict[str, str], deadline: float,
+                  limit: float) -> Answer | None:
         try:
             conn.settimeout(max(0.01, deadline - time.monotonic()))
             payload = json.dumps(request).encode("utf-8")
@@ -267,8 +284,12 @@ class Engine:
             return Answer(int(header["status"]), str(header["type"]), body)
         except TimeoutError:
             _kill(pid)
-            message = f"error: the query was stopped at the time limit ({self.limits.timeout:g} s) — " \
-                      "add LIMIT, bind a variable or narrow the pattern\n"
+            if limit < self.limits.timeout:
+                message = f"error: the query was stopped at {limit:g} s: the server is busy with long queries " \
+                          f"(their limit is {self.limits.timeout:g} s) — try again in a moment, or add LIMIT\n"
+            else:
+                message = f"error: the query was stopped at the time limit ({self.limits.timeout:g} s) — " \
+                          "add LIMIT, bind a variable or narrow the pattern\n"
             return Answer(503, "text/plain; charset=utf-8", message.encode("utf-8"))
         except (ConnectionError, OSError, ValueError, KeyError, struct.error):
             return None
@@ -282,16 +303,30 @@ class Engine:
         return _read_exactly(conn, size, deadline)
 
     def close(self) -> None:
+        """Stop the engine and every worker, idle or busy (one SIGKILL to their process group), and reap
+        the engine. Never waits on a query: Ctrl-C stops the server at once, whatever runs."""
         while not self._idle.empty():
-            conn, pid = self._idle.get_nowait()
+            conn, _ = self._idle.get_nowait()
             conn.close()
-            _kill(pid)
         try:
             self._control.close()
         finally:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.pid, signal.SIGKILL)
             _kill(self.pid)
+            deadline = time.monotonic() + 5
             with contextlib.suppress(ChildProcessError):
-                os.waitpid(self.pid, 0)
+                while os.waitpid(self.pid, os.WNOHANG) == (0, 0) and time.monotonic() < deadline:
+                    time.sleep(0.01)
+
+
+def _die_with_parent() -> None:
+    """Linux: the engine gets SIGKILL if the server process dies without closing it (kill -9)."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 def _kill(pid: int) -> None:
