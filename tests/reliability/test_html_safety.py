@@ -144,7 +144,7 @@ def test_hovering_and_clicking_every_node_and_edge_runs_nothing(browser: Any, ho
             assert opened.js("window.tkgExplorer.state.edge") == edge
             opened.js("document.querySelectorAll('#panel details').forEach((d) => { d.open = true; })")
             clicked.append(edge)
-        assert len(clicked) >= 0.8 * len(edges), (len(clicked), len(edges))
+        assert clicked == edges and len(edges) >= 20  # every edge reached with the real mouse
         opened.page.wait_for_timeout(300)  # an onerror handler would have fired by now
         assert opened.js("window.__calls") == []
         assert opened.js("window.__injected") == []
