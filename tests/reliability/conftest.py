@@ -16,18 +16,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import tokutei_tests_conftest
 from click.testing import CliRunner
-from tokutei_tests_conftest import (  # noqa: F401 (re-exported for `from conftest import …`)
-    IN_CI,
-    MINI,
-    REPO,
-    NetworkBlocked,
-    free_port,
-    make_project,
-    require,
-)
 
 from tokutei_kg.cli import main
+
+# Every helper of tests/conftest.py (not its fixtures: registered again here they would run twice),
+# whatever it adds later, so that `from conftest import …` works whichever conftest was imported last.
+globals().update({name: value for name, value in vars(tokutei_tests_conftest).items()
+                  if not name.startswith("_") and not isinstance(value, pytest.FixtureDef)
+                  and type(value).__name__ != "FixtureFunctionDefinition" and name not in globals()})
 
 CLAIMS = "graph/curated/claims.csv"
 ENTITIES = "graph/curated/entities.csv"
@@ -40,7 +38,7 @@ SHAPES = "ontology/shapes.ttl"
 @pytest.fixture(scope="session")
 def built_mini(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The mini project, built once with every export (``graph/built``, ``exports/``)."""
-    root = make_project(tmp_path_factory.mktemp("reliability") / "mini")
+    root = tokutei_tests_conftest.make_project(tmp_path_factory.mktemp("reliability") / "mini")
     result = CliRunner().invoke(main, ["--root", str(root), "build"])
     assert result.exit_code == 0, result.output
     return root
