@@ -6,7 +6,9 @@ title of the mini project carries a script payload; then
   every address in the markup is http(s) or a fragment;
 * in headless Chromium, the explorer is driven with the real mouse: every node hovered and clicked,
   every edge hovered and clicked, with ``alert``/``confirm``/``prompt`` stubbed — none is ever called,
-  no element that could run code is added, no request leaves the file."""
+  no element that could run code is added, no request leaves the file;
+* the query page of ``tokutei-kg serve`` shows answers full of payloads (table and CSV) and a refused
+  query carrying one, as text only."""
 
 from __future__ import annotations
 
@@ -174,3 +176,48 @@ def _strings(value: object) -> Iterator[str]:
     elif isinstance(value, list):
         for item in value:
             yield from _strings(item)
+
+
+# --- the query page of `tokutei-kg serve`, answering with the payloads ------------------------------
+
+PAYLOAD_QUERY = """SELECT ?thing ?text WHERE {
+  ?thing rdfs:label|dct:title|dct:description|skos:altLabel|oa:exact|rdf:value ?text
+  FILTER(CONTAINS(STR(?text), "alert(1)"))
+}"""
+
+
+@pytest.mark.browser
+def test_query_page_shows_hostile_results_and_errors_as_text(browser: Any, hostile: Path) -> None:
+    from serve_harness import start_server, stop_server
+
+    server = start_server(hostile)
+    context = browser.new_context()
+    try:
+        context.add_init_script(STUBS)
+        outside: list[str] = []
+        context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
+            f"http://127.0.0.1:{server.port}/") else (outside.append(route.request.url), route.abort()))
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(f"http://127.0.0.1:{server.port}/")
+        page.evaluate(WATCH)
+        shown = {}
+        for key, fmt, query in (("table", "table", PAYLOAD_QUERY), ("csv", "text/csv", PAYLOAD_QUERY),
+                                ("error", "table", f"SELECT * WHERE {{ ?s ?p '{BREAKOUT}' . {IMG} }}")):
+            page.select_option("#format", fmt)
+            page.fill("#query", query)
+            page.click("button[type=submit]")
+            page.wait_for_function("() => !document.getElementById('status').textContent.startsWith('running')")
+            shown[key] = page.inner_text("#status") + "\n" + page.inner_text("#output")
+        page.wait_for_timeout(300)  # an onerror handler would have fired by now
+        assert page.evaluate("window.__calls") == []
+        assert page.evaluate("window.__injected") == []
+        assert errors == [] and outside == []
+    finally:
+        context.close()
+        stop_server(server)
+    for payload in (SCRIPT, IMG, SVG, LINK):
+        assert payload in shown["table"], payload  # as text
+        assert payload.replace('"', '""') in shown["csv"], payload  # CSV doubles the quotes
+    assert shown["error"].startswith("400 after ")
