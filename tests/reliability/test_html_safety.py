@@ -178,6 +178,46 @@ def _strings(value: object) -> Iterator[str]:
             yield from _strings(item)
 
 
+@pytest.mark.browser
+def test_overview_groups_clicked_open_run_nothing(browser: Any, hostile: Path, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second view of the explorer (groups by side and class, drawn above OVERVIEW_AT entities),
+    forced on the small hostile graph: every group hovered and clicked open, then every member hovered."""
+    from tokutei_kg.network import to_network
+    from tokutei_kg.store import open_store
+    from tokutei_kg.visualise import ExplorerOptions, catalogue, explorer, render_explorer
+
+    monkeypatch.setattr(explorer, "OVERVIEW_AT", 1)
+    store = open_store(hostile / "graph" / "built" / "tokutei.nq")
+    page_file = tmp_path / "overview.html"
+    page_file.write_text(render_explorer(to_network(store), ExplorerOptions(), catalogue(store)), encoding="utf-8")
+    opened = Session(browser, page_file, init_script=STUBS)
+    try:
+        assert opened.js("window.tkgExplorer.overview") is True
+        opened.wait("document.body.dataset.settled === '1'")
+        opened.js(WATCH)
+        groups = [g for g in opened.visible() if g.startswith("group:")]
+        assert len(groups) >= 5
+        for group in groups:
+            opened.js("window.tkgExplorer.network.fit({animation: false})")
+            x, y = opened.node_point(group)
+            opened.page.mouse.move(x, y)
+            opened.page.wait_for_timeout(30)
+            opened.page.mouse.click(x, y)  # opens the group: its members are drawn
+        members = [n for n in opened.visible() if not n.startswith("group:")]
+        assert len(members) >= 20
+        for node in members:
+            opened.js("window.tkgExplorer.network.fit({animation: false})")
+            opened.page.mouse.move(*opened.node_point(node))
+            opened.page.wait_for_timeout(20)
+        opened.page.wait_for_timeout(300)
+        assert opened.js("window.__calls") == []
+        assert opened.js("window.__injected") == []
+        assert opened.errors == [] and opened.outside == []
+    finally:
+        opened.close()
+
+
 # --- the query page of `tokutei-kg serve`, answering with the payloads ------------------------------
 
 PAYLOAD_QUERY = """SELECT ?thing ?text WHERE {
