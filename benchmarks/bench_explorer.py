@@ -10,8 +10,10 @@ give 5,766 entities, the size of the December 2026 measurement (measurements-202
 
 Browser figures come from headless Chromium (``/usr/bin/chromium``, the flags of tests/test_browser.py)
 through the page's own ready marker (``document.body.dataset.ready``) and ``window.tkgExplorer.timing``;
-the page's Content-Security-Policy stays as it is. Baseline: the same page forced to draw every entity
-with vis-network (``?full`` view, the explorer before the overview existed).
+the page's Content-Security-Policy stays as it is. Baselines for the large graph, in the same run: the
+previous explorer (every entity drawn by vis-network at the side layout: what the page was before the
+overview) and a sigma.js 3 WebGL page drawing every entity at Python's positions (``npm ci --prefix
+benchmarks/js``; skipped when missing).
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+
+from tokutei_kg.visualise import ExplorerOptions, explorer_data, render_explorer
+from tokutei_kg.visualise.explorer import OVERVIEW_AT
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -126,71 +131,146 @@ def wait(page: Any, expression: str, timeout: float = 300.0) -> None:
         page.wait_for_timeout(10)
 
 
-def open_page(browser: Any, path: Path, fragment: str = "") -> tuple[Any, Any, dict[str, float]]:
-    """Open the page; return (context, page, figures): ready (first paint) and settled, both in seconds
-    from navigation start as the page measured them."""
+def open_page(browser: Any, path: Path) -> tuple[Any, Any, dict[str, float]]:
+    """Open the page; return (context, page, figures): first paint and settled as the page measured them
+    (``window.tkgExplorer.timing``, ms from navigation start), and interactive: wall seconds from
+    navigation until the page, settled, answers the next call (its main thread is free)."""
     context = browser.new_context(viewport=VIEWPORT)
     context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort())
     page = context.new_page()
-    page.goto(path.as_uri() + fragment)
-    wait(page, "document.body.dataset.ready === '1'")
+    started = time.perf_counter()
+    page.goto(path.as_uri())
     wait(page, "document.body.dataset.settled === '1'")
+    interactive = time.perf_counter() - started
     timing = page.evaluate("window.tkgExplorer.timing")
-    return context, page, {"first_paint": timing["firstDraw"] / 1000, "settled": timing["settled"] / 1000}
+    return context, page, {"first_paint": timing["firstDraw"] / 1000, "settled": timing["settled"] / 1000,
+                           "interactive": interactive}
 
 
-def highlight_seconds(page: Any, start: str, end: str) -> tuple[float, int]:
+def highlight_seconds(page: Any, start: str, end: str) -> float:
     """Seconds from selecting two entities to the next drawn frame with their paths highlighted."""
     result = page.evaluate("""([a, b]) => new Promise(resolve => {
         const t0 = performance.now();
         window.tkgExplorer.selectNodes([a, b]);
-        const t1 = performance.now();
-        window.tkgExplorer.network.once('afterDrawing', () => resolve([performance.now() - t0, t1 - t0,
-            (window.tkgExplorer.state.paths || []).length]));
+        window.tkgExplorer.network.once('afterDrawing', () => resolve(performance.now() - t0));
         window.tkgExplorer.network.redraw();
     })""", [start, end])
-    return result[0] / 1000, int(result[2])
+    return float(result) / 1000
+
+
+PAN_ZOOM = """() => new Promise(resolve => {
+    const view = window.tkgBenchView, out = [];
+    let i = 0;
+    const step = () => {
+        if (i === 8) { resolve(out); return; }
+        const t0 = performance.now();
+        view.onDrawn(() => { out.push(performance.now() - t0); i += 1; setTimeout(step, 0); });
+        view.move(i % 2 ? 40 : 0, i % 2 ? 1 : 1.1);
+    };
+    step();
+})"""
+
+VIS_VIEW = """() => {
+    const net = window.tkgExplorer.network;
+    window.tkgBenchView = {
+        onDrawn: f => net.once('afterDrawing', f),
+        move: (dx, zoom) => {
+            const p = net.getViewPosition();
+            net.moveTo({position: {x: p.x + dx, y: p.y}, scale: net.getScale() * zoom, animation: false});
+        }
+    };
+}"""
 
 
 def pan_zoom_frame(page: Any) -> float:
-    """Median seconds to redraw after a small pan and a zoom step (what a drag or a wheel tick costs)."""
-    samples = page.evaluate("""() => new Promise(resolve => {
-        const net = window.tkgExplorer.network, out = [];
-        let i = 0;
-        const step = () => {
-            if (i === 6) { resolve(out); return; }
-            const view = net.getViewPosition(), scale = net.getScale();
-            const t0 = performance.now();
-            net.once('afterDrawing', () => { out.push(performance.now() - t0); i += 1; setTimeout(step, 0); });
-            if (i % 2) net.moveTo({position: {x: view.x + 40, y: view.y}, scale: scale, animation: false});
-            else net.moveTo({position: view, scale: scale * 1.1, animation: false});
-        };
-        step();
-    })""")
-    return statistics.median(samples) / 1000
+    """Median seconds to draw the next frame after a small pan or a zoom step (a drag or a wheel tick)."""
+    return statistics.median(page.evaluate(PAN_ZOOM)) / 1000
 
 
-def browser_rows(size: str, path: Path, pair: tuple[str, str], browser: Any, *, baseline: bool) -> list[Row]:
-    rows: list[Row] = []
-    context, page, new = open_page(browser, path)
-    highlight, _ = highlight_seconds(page, *pair)
-    frame = pan_zoom_frame(page)
+def vis_rows(size: str, path: Path, pair: tuple[str, str], browser: Any) -> dict[str, float]:
+    context, page, figures = open_page(browser, path)
+    figures["path highlight"] = highlight_seconds(page, *pair)
+    page.evaluate(VIS_VIEW)
+    figures["pan/zoom frame"] = pan_zoom_frame(page)
+    figures["drawn nodes"] = page.evaluate("window.tkgExplorer.drawn().nodes")
     context.close()
-    if baseline:
-        context, page, old = open_page(browser, path, "#view=full")
-        old_highlight, _ = highlight_seconds(page, *pair)
-        old_frame = pan_zoom_frame(page)
-        context.close()
-        rows += [(size, "explorer first paint", new["first_paint"], "all entities in vis-network", old["first_paint"]),
-                 (size, "explorer settled", new["settled"], "all entities in vis-network", old["settled"]),
-                 (size, "path highlight", highlight, "all entities in vis-network", old_highlight),
-                 (size, "pan/zoom frame", frame, "all entities in vis-network", old_frame)]
-    else:
-        rows += [(size, "explorer first paint", new["first_paint"], "", 0.0),
-                 (size, "explorer settled", new["settled"], "", 0.0),
-                 (size, "path highlight", highlight, "", 0.0),
-                 (size, "pan/zoom frame", frame, "", 0.0)]
-    return rows
+    return figures
+
+
+# The WebGL alternative, measured but not shipped: sigma.js 3 + graphology (benchmarks/js, `npm ci --prefix
+# benchmarks/js`) drawing every entity at the positions computed in Python. Only the drawing is built (no
+# filters, panels or paths), so its figures are a lower bound for a WebGL explorer; the page has no
+# Content-Security-Policy (it is a measurement, never written to exports/).
+SIGMA = REPO / "benchmarks" / "js" / "node_modules"
+SIGMA_APP = """
+(function () {
+  var timing = { start: performance.now() };
+  var D = JSON.parse(document.getElementById("tkg-data").textContent);
+  var graph = new graphology.MultiDirectedGraph();
+  D.nodes.forEach(function (n) {
+    graph.addNode(n.id, { x: n.x, y: -n.y, size: 4, label: n.label_en, color: D.style.sides[n.side] || "#8C8C8C" });
+  });
+  D.edges.forEach(function (e) { graph.addEdgeWithKey(e.id, e.from, e.to, { size: 1, color: "#b0b0b0" }); });
+  var renderer = new Sigma(graph, document.getElementById("network"), { renderEdgeLabels: false });
+  timing.network = performance.now();
+  requestAnimationFrame(function () {
+    timing.firstDraw = timing.settled = performance.now();
+    document.body.dataset.ready = document.body.dataset.settled = "1";
+  });
+  var camera = renderer.getCamera();
+  window.tkgBenchView = {
+    onDrawn: function (f) { renderer.once("afterRender", f); },
+    move: function (dx, zoom) {
+      var state = camera.getState();
+      camera.setState({ x: state.x + dx / 2000, y: state.y, ratio: state.ratio / zoom, angle: state.angle });
+    }
+  };
+  window.tkgExplorer = { timing: timing, renderer: renderer };
+})();
+"""
+
+
+def sigma_page(data: dict[str, Any]) -> str:
+    """Every entity drawn by sigma.js; the page embeds the same data as the explorer (so it parses as much)."""
+    from tokutei_kg.visualise.page import script_json
+
+    assets = [(SIGMA / "graphology" / "dist" / "graphology.umd.min.js").read_text(encoding="utf-8"),
+              (SIGMA / "sigma" / "dist" / "sigma.min.js").read_text(encoding="utf-8")]
+    scripts = "".join(f"<script>{text}</script>" for text in [*assets, SIGMA_APP])
+    return ('<!doctype html><html><head><meta charset="utf-8"><style>html,body{margin:0}'
+            '#network{width:100vw;height:100vh}</style></head><body><main id="network"></main>'
+            f'<script type="application/json" id="tkg-data">{script_json(data)}</script>{scripts}</body></html>')
+
+
+def sigma_rows(path: Path, browser: Any) -> dict[str, float]:
+    context, page, figures = open_page(browser, path)
+    figures["pan/zoom frame"] = pan_zoom_frame(page)
+    figures["webgl"] = page.evaluate("!!document.createElement('canvas').getContext('webgl2')")
+    context.close()
+    return figures
+
+
+def browser_rows(pages: dict[str, dict[str, Path]], pair: tuple[str, str], browser: Any) -> list[Row]:
+    """Per size: the explorer as shipped; for the large size also the previous explorer (every entity in
+    vis-network, side layout) and the sigma.js prototype, side by side."""
+    out: list[Row] = []
+    figures = ("first_paint", "settled", "interactive", "path highlight", "pan/zoom frame")
+    for size, variants in pages.items():
+        shipped = vis_rows(size, variants["shipped"], pair, browser)
+        baselines = []
+        if "previous" in variants:
+            baselines.append(("previous explorer: every entity in vis-network", vis_rows(size, variants["previous"],
+                                                                                          pair, browser)))
+        if "sigma" in variants:
+            baselines.append(("sigma.js 3 WebGL, every entity (drawing only)", sigma_rows(variants["sigma"], browser)))
+        for figure in figures:
+            name = f"explorer {figure.replace('_', ' ')}"
+            if not baselines:
+                out.append((size, name, shipped[figure], "", 0.0))
+            for label, base in baselines:
+                if figure in base:
+                    out.append((size, name, shipped[figure], label, base[figure]))
+    return out
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -198,38 +278,144 @@ def browser_rows(size: str, path: Path, pair: tuple[str, str], browser: Any, *, 
 # ---------------------------------------------------------------------------------------------------
 
 
-def generation_row(size: str, graph: nx.MultiDiGraph, found: Any, out: Path) -> Row:
-    from tokutei_kg.visualise import ExplorerOptions, render_explorer
-
+def generation_row(size: str, graph: nx.MultiDiGraph, found: Any, out: Path,
+                   figure: str = "explorer generation") -> Row:
     seconds, page = timed(lambda: render_explorer(graph, ExplorerOptions(), found), repeat=1)
     out.write_text(str(page), encoding="utf-8")
-    return (size, f"explorer generation ({out.stat().st_size / 1e6:.1f} MB)", seconds, "", 0.0)
+    return (size, f"{figure} ({out.stat().st_size / 1e6:.1f} MB)", seconds, "", 0.0)
 
 
-def rows(copies: int = 31, *, browser: bool = True) -> list[Row]:
-    """Every figure of this benchmark as (size, figure, seconds, baseline, baseline seconds)."""
-    _, graph, found = curated()
-    sizes = [("curated", graph, found), *[(f"x{c}", *scaled(graph, found, c)) for c in (copies,) if c > 1]]
+def legacy_find_paths(graph: nx.MultiDiGraph, start: str, end: str, max_hops: int = 4) -> list[Any]:
+    """Path search as it was before the distance pruning: the view rebuilt per pair, every simple path
+    of at most ``max_hops`` hops enumerated by networkx, then ranked."""
+    from tokutei_kg.analyse import CoordinationPath, PathFilter, _hop, _view
+
+    keep = PathFilter()
+    view = _view(graph, keep, {start, end})
+    found = [CoordinationPath(tuple(nodes), tuple(_hop(graph, u, v, keep) for u, v in zip(nodes, nodes[1:],
+                                                                                           strict=False)))
+             for nodes in nx.all_simple_paths(view, start, end, cutoff=max_hops)]
+    found.sort(key=lambda p: p.rank_key(graph))
+    return found[:10]
+
+
+def side_pairs(graph: nx.MultiDiGraph) -> list[tuple[str, str]]:
+    institutions = sorted(n for n, d in graph.nodes(data=True) if d["kind"] == "institution")
+    return [(a, b) for a in institutions if graph.nodes[a]["side"] == "indonesia"
+            for b in institutions if graph.nodes[b]["side"] == "japan"]
+
+
+def exact_centrality(graph: nx.MultiDiGraph) -> object:
+    from tokutei_kg import analyse
+
+    saved = analyse.EXACT_UP_TO
+    analyse.EXACT_UP_TO = 10**9
+    try:
+        return analyse.centrality(graph)
+    finally:
+        analyse.EXACT_UP_TO = saved
+
+
+def pair_of(graph: nx.MultiDiGraph) -> tuple[str, str]:
+    """kemnaker and isa (copy 0) when the graph has them, else its two best-connected institutions."""
+    ids = {str(d["id"]): n for n, d in graph.nodes(data=True)}
+    if "kemnaker" in ids and "isa" in ids:
+        return ids["kemnaker"], ids["isa"]
+    institutions = sorted((n for n, d in graph.nodes(data=True) if d["kind"] == "institution"),
+                          key=lambda n: (-graph.degree(n), str(graph.nodes[n]["id"])))
+    return institutions[0], institutions[1]
+
+
+def generated(root: Path) -> tuple[str, nx.MultiDiGraph, Any]:
+    """A project written by benchmarks/generate.py and built (``tokutei-kg --root ROOT build``)."""
+    from tokutei_kg.network import to_network
+    from tokutei_kg.store import open_store
+    from tokutei_kg.visualise import catalogue
+
+    store = open_store(root / "graph" / "built" / "tokutei.nq")
+    return f"generated {root.name}", to_network(store), catalogue(store)
+
+
+def analysis_rows(size: str, graph: nx.MultiDiGraph, *, all_pairs: bool, exact: bool) -> list[Row]:
+    from tokutei_kg.analyse import centrality, find_paths, paths_between_sides
+
+    a, b = pair_of(graph)
     out: list[Row] = []
+    if all_pairs:
+        pairs = side_pairs(graph)
+        new, _ = timed(lambda: paths_between_sides(graph), repeat=3)
+        old, _ = timed(lambda: [legacy_find_paths(graph, x, y) for x, y in pairs], repeat=1)
+        out.append((size, f"paths, all {len(pairs)} Indonesia-Japan institution pairs", new,
+                    "networkx all_simple_paths, view per pair", old))
+    new, _ = timed(lambda: find_paths(graph, a, b), repeat=3)
+    old, _ = timed(lambda: legacy_find_paths(graph, a, b), repeat=1)
+    names = "-".join(str(graph.nodes[n]["id"]) for n in (a, b))
+    out.append((size, f"paths {names}", new, "networkx all_simple_paths", old))
+    new, _ = timed(lambda: centrality(graph), repeat=1)
+    if exact:
+        old, _ = timed(lambda: exact_centrality(graph), repeat=1)
+        out.append((size, "analyse (centrality)", new, "exact betweenness", old))
+    else:
+        out.append((size, "analyse (centrality)", new, "", 0.0))
+    return out
+
+
+def rows(copies: int = 31, *, browser: bool = True, analysis: bool = True,
+         scales: tuple[int, ...] = (3, 10), projects: tuple[Path, ...] = ()) -> list[Row]:
+    """Every figure of this benchmark as (size, figure, seconds, baseline, baseline seconds); ``projects``
+    adds built projects from benchmarks/generate.py as further sizes."""
+    _, graph, found = curated()
+    sizes = [("curated", graph, found),
+             *[(f"x{c}", *scaled(graph, found, c)) for c in sorted({*scales, copies}) if c > 1]]
+    extra = [generated(root) for root in projects]
+    sizes += extra
+    out: list[Row] = []
+    for name, g, _ in sizes if analysis else []:
+        label = f"{name} ({g.number_of_nodes():,} nodes, {g.number_of_edges():,} edges)"
+        out += analysis_rows(label, g, all_pairs=name == "curated", exact=g.number_of_nodes() <= 2000)
+    sizes = [sizes[0], sizes[-1 - len(extra)], *extra]
     with tempfile.TemporaryDirectory() as folder:
-        pages = {}
+        pages: dict[str, dict[str, Path]] = {}
         for name, g, f in sizes:
             label = f"{name} ({g.number_of_nodes():,} nodes, {g.number_of_edges():,} edges)"
-            path = Path(folder) / f"explorer-{name}.html"
-            out.append(generation_row(label, g, f, path))
-            pages[label] = path
+            variants = pages.setdefault(label, {})
+            variants["shipped"] = Path(folder) / f"explorer-{name}.html"
+            out.append(generation_row(label, g, f, variants["shipped"]))
+            if g.number_of_nodes() > OVERVIEW_AT:
+                variants["previous"] = Path(folder) / f"previous-{name}.html"
+                with previous_explorer():
+                    out.append(generation_row(label, g, f, variants["previous"], "previous explorer generation"))
+                    data = explorer_data(g, ExplorerOptions(), f)
+                if (SIGMA / "sigma").is_dir():
+                    variants["sigma"] = Path(folder) / f"sigma-{name}.html"
+                    variants["sigma"].write_text(sigma_page(data), encoding="utf-8")
         if browser and CHROMIUM.exists():
             with chromium() as chrome:
-                for label, path in pages.items():
-                    out += browser_rows(label, path, ("kemnaker", "isa"), chrome, baseline="curated" not in label)
+                for label, variants in pages.items():
+                    graph_of = next(g for name, g, _ in sizes if label.startswith(f"{name} ("))
+                    pair = tuple(str(graph_of.nodes[n]["id"]) for n in pair_of(graph_of))
+                    out += browser_rows({label: variants}, pair, chrome)  # type: ignore[arg-type]
     return out
+
+
+@contextmanager
+def previous_explorer() -> Iterator[None]:
+    """The explorer as it was before the overview: every entity drawn, side layout (no overview threshold)."""
+    from tokutei_kg.visualise import explorer
+
+    saved = explorer.OVERVIEW_AT
+    explorer.OVERVIEW_AT = 10**9
+    try:
+        yield
+    finally:
+        explorer.OVERVIEW_AT = saved
 
 
 def print_table(table: list[Row]) -> None:
     print("| size | figure | seconds | baseline | baseline s | ratio |\n|---|---|---|---|---|---|")
     for size, figure, seconds, base, base_seconds in table:
-        ratio = f"{base_seconds / seconds:.1f}× faster" if base and seconds else ""
-        print(f"| {size} | {figure} | {seconds:.3f} | {base} | {base_seconds:.3f} | {ratio} |" if base else
+        ratio = f"{base_seconds / seconds:.1f}×" if base and seconds else ""
+        print(f"| {size} | {figure} | {seconds:.3f} | {base} | {base_seconds:.3f} | {ratio} faster |" if base else
               f"| {size} | {figure} | {seconds:.3f} | | | |")
 
 
@@ -237,13 +423,34 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--copies", type=int, default=31)
     parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--scales", default="3,10", help="copies measured for paths and analyse only")
+    parser.add_argument("--no-analysis", action="store_true", help="skip paths and analyse")
+    parser.add_argument("--project", type=Path, action="append", default=[],
+                        help="also measure a project made by benchmarks/generate.py and built (repeatable)")
     parser.add_argument("--json", action="store_true", help="print the rows as JSON")
     args = parser.parse_args()
-    table = rows(args.copies, browser=not args.no_browser)
+    scales = tuple(int(c) for c in args.scales.split(",") if c)
+    table = rows(args.copies, browser=not args.no_browser, analysis=not args.no_analysis, scales=scales,
+                 projects=tuple(args.project))
     if args.json:
         json.dump(table, sys.stdout, indent=1)
     else:
         print_table(table)
+        if not args.no_analysis:
+            print(f"analyse grows with exponent {growth(table, 'analyse (centrality)'):.2f} in entities "
+                  "between the two largest sizes")
+
+
+def growth(table: list[Row], figure: str) -> float:
+    """The log-log slope of ``figure`` between the two largest sizes (both above analyse.EXACT_UP_TO at the
+    default sizes, so the slope is that of the sampled estimate, not of the switch from exact to sampled)."""
+    import math
+    import re
+
+    points = sorted((int(re.search(r"\(([\d,]+) nodes", size).group(1).replace(",", "")), seconds)  # type: ignore[union-attr]
+                    for size, name, seconds, _, _ in table if name == figure)
+    (n0, t0), (n1, t1) = points[-2], points[-1]
+    return math.log(t1 / t0) / math.log(n1 / n0)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,8 @@ from click.testing import CliRunner
 REPO = Path(__file__).resolve().parents[1]
 MINI = REPO / "tests" / "fixtures" / "mini"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# tests/reliability/conftest.py is imported as "conftest" too (no __init__.py): it re-exports this module.
+sys.modules["tokutei_tests_conftest"] = sys.modules[__name__]
 
 
 def require(available: bool, what: str) -> None:

@@ -137,7 +137,8 @@ def test_not_utf8_names_line_and_column(mini: Path, runner: CliRunner) -> None:
     code, lines = build(runner, mini)
     assert code == 2
     assert lines == [
-        "graph/curated/entities.csv:2:28: error: not UTF-8: byte 0x93 cannot be decoded — save the file as UTF-8 "
+        "graph/curated/entities.csv:2:28: error: not UTF-8 (looks like Shift_JIS/cp932): byte 0x93 cannot be decoded — "
+        "save the file as UTF-8 "
         "(in Excel: 'CSV UTF-8'); Shift_JIS/cp932 is not accepted",
         "1 error, 0 warnings",
     ]

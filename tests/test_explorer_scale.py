@@ -60,9 +60,9 @@ def copies(graph: nx.MultiDiGraph, found: Catalogue, count: int) -> tuple[nx.Mul
 
 
 @pytest.fixture(scope="module")
-def curated(built_repo: Any) -> tuple[nx.MultiDiGraph, Catalogue]:
+def curated(built_repo: Path) -> tuple[nx.MultiDiGraph, Catalogue]:
     store = ox.Store()
-    store.load(built_repo.nquads, format=ox.RdfFormat.N_QUADS)
+    store.load((built_repo / "graph" / "built" / "tokutei.nq").read_bytes(), format=ox.RdfFormat.N_QUADS)
     return to_network(store), catalogue(store)
 
 
@@ -197,8 +197,8 @@ def test_analyse_estimates_above_the_threshold_and_says_so(curated: tuple[nx.Mul
             == {(r.id, r.degree, r.cross_border_degree, r.stages) for r in exact})
 
 
-def test_analyse_command_states_the_estimate(mini: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert CliRunner().invoke(main, ["--root", str(mini), "build"]).exit_code == 0
+def test_analyse_command_states_the_estimate(built_mini: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    mini = built_mini
     monkeypatch.setattr(analyse, "EXACT_UP_TO", 3)
     monkeypatch.setattr(analyse, "SAMPLE_SOURCES", 2)
     table = CliRunner().invoke(main, ["--root", str(mini), "analyse"])
@@ -310,3 +310,27 @@ def test_full_view_draws_every_entity(browser: Any, large_file: Path, large: tup
         assert full.errors == [] and full.outside == []
     finally:
         full.close()
+
+
+@pytest.mark.browser
+def test_overview_follows_language_and_filters(session: Session, large: tuple[nx.MultiDiGraph, Catalogue]) -> None:
+    graph, _ = large
+    isa = graph.nodes[node_of(graph, "isa")]
+    group = f"group:{group_key(isa)}"
+    members = len(groups_of(graph)[group_key(isa)])
+    session.page.select_option("#lang", "ja")
+    assert session.js("(id) => window.tkgExplorer.nodes.get(id).label", group) == f"{isa['class_label_ja']} ({members})"
+    session.page.uncheck("#filter-side input[data-value=japan]")
+    visible = session.visible()
+    assert visible == sorted(f"group:{k}" for k in groups_of(graph) if not k.startswith("japan|"))
+    assert session.js("location.hash") == "#lang=ja&xside=japan"
+
+
+@pytest.mark.browser
+def test_search_finds_a_filtered_out_entity_without_drawing_it(session: Session) -> None:
+    session.page.uncheck("#filter-side input[data-value=japan]")
+    session.page.fill("#search", "入管")
+    session.page.press("#search", "Enter")
+    assert session.js("window.tkgExplorer.state.selected") == ["isa"]
+    assert "isa" not in session.visible()
+    assert "(hidden by the filters)" in session.panel()

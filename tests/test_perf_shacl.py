@@ -63,6 +63,7 @@ BROKEN = f"""
 {INTERVIEW} <{TKG}consent> <{ID}consent/everything> .
 {INTERVIEW} <{TKG}intervieweeRole> <{ID}role/worker> .
 {OBSERVATION} <{TKG}personCount> "-5"^^<{XSD}integer> .
+{OBSERVATION} <{TKG}placementCount> "7"^^<{XSD}integer> .
 {OBSERVATION} <http://purl.org/linked-data/cube#dataSet> {COUNTRY} .
 """
 REMOVED = (f"{CLAIM} <{RDF}subject> ", f"{INTERVIEW} <http://purl.org/dc/terms/date> ",

@@ -82,7 +82,7 @@ def test_ask(project: Path) -> None:
 
 @pytest.mark.parametrize(("args", "message"), [
     (["-e", "SELECT * WHERE { ?s ?p ?o "],
-     '<inline>:1:27: error: syntax error: expected one of ",", ".", ";", "{", "{|", "}", "~", [_]'),
+     '<inline>:1:27: error: syntax error at end of query: expected one of ",", ".", ";", "{", "{|", "}", "~"'),
     (["zzz-no-such-query"], "error: no query named 'zzz-no-such-query' — `tokutei-kg queries` lists them"),
     (["-e", "SELECT * WHERE {\n  SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"],
      "<inline>:2:3: error: SERVICE is not allowed: queries may not call other endpoints"),

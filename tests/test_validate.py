@@ -64,5 +64,5 @@ def test_ontology_syntax_error_names_line_and_column(mini: Path) -> None:
     result = CliRunner().invoke(main, ["--root", str(mini), "validate"])
     assert result.exit_code == 2
     end = path.read_text(encoding="utf-8").count("\n") + 1  # the unfinished statement runs into the end of the file
-    assert result.stderr == (f"ontology/tokutei.ttl:{end}:1: error: Parser error at line {end} column 1: "
-                             f"Unexpected end (line {end})\n")
+    assert result.stderr == (f"ontology/tokutei.ttl:{end}:1: error: Turtle syntax: Unexpected end — fix the Turtle "
+                             "at this line and column\n")

@@ -20,6 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from tokutei_kg.analyse import find_paths, resolve_node
+from tokutei_kg.atomic import OutputError
 from tokutei_kg.cli import main
 from tokutei_kg.evidence import relations
 from tokutei_kg.network import to_network
@@ -336,7 +337,7 @@ def test_a_failed_write_leaves_the_previous_page(mini_built: Project, monkeypatc
         raise OSError("disk full")
 
     monkeypatch.setattr("tokutei_kg.atomic.os.replace", broken)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(OutputError, match="disk full"):
         write_explorer(mini_built, store, options=ExplorerOptions(lang="ja"))
     assert target.read_bytes() == previous
     assert [p.name for p in target.parent.iterdir()] == ["explorer.html"]

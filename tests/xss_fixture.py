@@ -14,7 +14,7 @@ SVG = '"><svg onload=alert(1)>'
 BREAKOUT = "</script><script>alert(1)</script>"
 LINK = '<a href="javascript:alert(1)">x</a>'
 PAYLOADS = (SCRIPT, IMG, SVG, BREAKOUT, LINK)
-HOSTILE_URL = 'https://example.org/?q="><script>alert(1)</script>'
+HOSTILE_URL = "https://example.org/?a=1&q='onmouseover='alert(1)'"  # valid (no space, <, >, \") yet hostile
 
 
 def _edit(path: Path, key: str, changes: dict[str, dict[str, str]]) -> None:

@@ -45,11 +45,7 @@ class KG:
         else:
             text = QueryText(sparql, "<python>")
         bound = dict(parse_binding(f"{k}={v}", self.store) for k, v in bindings.items())
-        result = run(self.store, text, bound)
-        if hasattr(result, "variables"):
-            variables, table = rows(result, short=False)
-            return Rows(variables, [dict(zip(variables, row, strict=True)) for row in table])
-        return bool(result)
+        return run(self.store, text, bound, consume=_answer)  # type: ignore[return-value]
 
     def network(self, *, as_of: dt.date | None = None) -> nx.MultiDiGraph:
         """The network projection (cached per date)."""
@@ -71,6 +67,13 @@ class KG:
 
         return notebook_explorer(self.store, self.network(as_of=as_of), ExplorerOptions(lang=lang, as_of=as_of),
                                  height=height)
+
+
+def _answer(result: object) -> Rows | bool:
+    if hasattr(result, "variables"):
+        variables, table = rows(result, short=False)
+        return Rows(variables, [dict(zip(variables, row, strict=True)) for row in table])
+    return bool(result)
 
 
 def load(root: str | Path | None = None) -> KG:

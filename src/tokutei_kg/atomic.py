@@ -29,8 +29,12 @@ from .errors import TokuteiError, display_path
 TEMP_SUFFIX = ".tmp"
 
 
-class OutputError(TokuteiError):
-    """An output file could not be written (special file at the target, disk full, read-only folder…)."""
+class OutputError(TokuteiError, OSError):
+    """An output file could not be written (special file at the target, disk full, read-only folder…).
+    Also an ``OSError``, so a caller that caught the raw error of a failed write still catches it."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 def _umask() -> int:
@@ -123,6 +127,7 @@ def write_files(files: Mapping[Path, bytes], *, journal: Path | None = None) -> 
     staged: list[tuple[str, Path]] = []
     mode = 0o666 & ~_umask()
     current = next(iter(files), Path("."))
+    committed = False
     try:
         for path, data in files.items():
             current = path
@@ -130,6 +135,7 @@ def write_files(files: Mapping[Path, bytes], *, journal: Path | None = None) -> 
         if journal is not None:
             current = journal
             _write_journal(journal, staged, mode)
+            committed = True
         for tmp, path in staged:
             current = path
             os.replace(tmp, path)
@@ -137,6 +143,10 @@ def write_files(files: Mapping[Path, bytes], *, journal: Path | None = None) -> 
             _fsync_directories({path.parent for path in files})
             journal.unlink()
     except OSError as exc:
+        if committed and journal is not None and journal.exists():
+            raise OutputError(f"{display_path(current)}: error: cannot finish replacing the outputs: "
+                              f"{exc.strerror or exc} — the next tokutei-kg command completes the change "
+                              f"({display_path(journal)} lists it)") from None
         raise os_error(exc, current) from None
     finally:
         if journal is None or not journal.exists():
@@ -151,8 +161,9 @@ def write_file(path: Path, data: bytes) -> None:
 
 
 def _write_journal(journal: Path, staged: list[tuple[str, Path]], mode: int) -> None:
-    base = journal.parent.resolve()
-    entries = [[os.path.relpath(tmp, base), os.path.relpath(path.absolute(), base)] for tmp, path in staged]
+    base = journal.parent.absolute()  # relative entries: the project folder may be moved before a roll-forward
+    entries = [[os.path.relpath(Path(tmp).absolute(), base), os.path.relpath(path.absolute(), base)]
+               for tmp, path in staged]
     data = (json.dumps({"renames": entries}, ensure_ascii=False, indent=0) + "\n").encode("utf-8")
     tmp = _stage(journal, data, mode)
     os.replace(tmp, journal)
@@ -189,10 +200,12 @@ def remove_temp_files(*folders: Path) -> list[Path]:
     for folder in folders:
         if not folder.is_dir() or folder.is_symlink():
             continue
-        for path in folder.rglob(f".*{TEMP_SUFFIX}"):
-            if path.is_file() and not path.is_symlink():
-                path.unlink()
-                removed.append(path)
+        for directory, _dirs, names in os.walk(folder):  # does not follow links to folders
+            for name in names:
+                path = Path(directory) / name
+                if name.startswith(".") and name.endswith(TEMP_SUFFIX) and path.is_file() and not path.is_symlink():
+                    path.unlink()
+                    removed.append(path)
     return removed
 
 

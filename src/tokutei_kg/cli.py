@@ -265,46 +265,105 @@ def query(ctx: click.Context, name: str | None, expression: str | None, fmt: str
     else:
         raise QueryError("error: give a query NAME or FILE, or -e SPARQL (one of them)")
     shown = None
+
+    def answer(result: object) -> tuple[str, int]:
+        failures = 0
+        if is_check(query_text.name) and isinstance(result, QuerySolutions):
+            result, failures = counted(result)  # a check fails when it finds any row
+        return render(result, fmt, shown), failures
+
     if endpoint:
         if binds or as_of:
             raise QueryError("error: --bind and --as-of work on the local dataset only, not with --endpoint")
         from .remote import run_remote
 
-        result = run_remote(endpoint, query_text)
+        output, failures = answer(run_remote(endpoint, query_text))
     else:
         store = _dated(open_store(require_built(project), cache=True), as_of)
         bindings = dict(parse_binding(b, store) for b in binds)
-        result = run(store, query_text, bindings)
         shown = Labels(store, lang) if fmt in ("table", "md") else None
-    failures = 0
-    if is_check(query_text.name) and isinstance(result, QuerySolutions):
-        result, failures = counted(result)  # a check fails when it finds any row
-    click.echo(render(result, fmt, shown), nl=False)
+        output, failures = run(store, query_text, bindings, consume=answer)  # type: ignore[misc]
+    click.echo(output, nl=False)
     if failures:
         ctx.exit(1)
 
 
 @main.command()
+@click.option("--lang", type=click.Choice(["en", "id", "ja"]), default="en", show_default=True,
+              help="Language of the questions (from each .rq header; English where a query has none).")
 @click.pass_context
 @handle_errors
-def queries(ctx: click.Context) -> None:
+def queries(ctx: click.Context, lang: str) -> None:
     """List the named queries of the library with the question each answers.
 
     \b
     Example:
       tokutei-kg queries
+      tokutei-kg queries --lang id
     """
     from .query import library
 
     project = _project(ctx)
     for name, path in library(project.sparql).items():
-        click.echo(f"{name:32} {_question(path)}")
+        click.echo(f"{name:32} {_question(path, lang)}")
 
 
-def _question(path: Path) -> str:
+def _question(path: Path, lang: str = "en") -> str:
+    """The question (or check) of a .rq file in ``lang``, or in English where it has none."""
     from .header import parse_header
 
-    return parse_header(path.read_text(encoding="utf-8")).text("en")
+    header = parse_header(path.read_text(encoding="utf-8"))
+    return header.text(lang) or header.text("en")
+
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--name", help="Project name (slug) for the files it writes (default: the .qdpx project name, "
+                             "else the file name).")
+@click.option("--init-mapping", is_flag=True,
+              help="Write graph/mappings/<project>.csv listing the codes, groups and roles to map, then stop.")
+@click.option("--mapping", "mapping_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Code mapping to use instead of graph/mappings/<project>.csv.")
+@click.option("--dry-run", is_flag=True, help="Check and report, write nothing.")
+@click.option("--lang", type=click.Choice(["en", "id", "ja"]), default="en", show_default=True,
+              help="Language of the summary and the change report.")
+@click.pass_context
+@handle_errors
+def import_(ctx: click.Context, file: Path, name: str | None, init_mapping: bool, mapping_file: Path | None,
+            dry_run: bool, lang: str) -> None:
+    """Import coded interviews: a REFI-QDA project (.qdpx, from ATLAS.ti, NVivo, MAXQDA, QualCoder …)
+    or the one-sheet form (.csv or .xlsx, see graph/templates/interview-sheet.csv).
+
+    Writes graph/curated/sources/interview-<project>.csv and graph/curated/claims/interview-<project>.csv
+    (only those two files, together, atomically; the same input gives the same bytes), using the code
+    mapping graph/mappings/<project>.csv. Prints the agreement of two coders (Cohen's kappa per code) and
+    which relations change triangulation status. Then run `tokutei-kg build`.
+
+    \b
+    Example:
+      tokutei-kg import fieldwork.qdpx --init-mapping
+      tokutei-kg import fieldwork.qdpx
+      tokutei-kg import interviews.xlsx --name fieldwork-2024 --lang id
+    """
+    from .errors import display_path
+    from .interviews import importer
+
+    project = _project(ctx)
+    if init_mapping:
+        target, data = importer.init_mapping(project, file, name=name, shown=Path(display_path(file.absolute())))
+        if target.exists():
+            raise TokuteiError(f"error: {display_path(target)} exists — edit it, or delete it to start again")
+        from .atomic import write_file
+
+        write_file(target, data)
+        click.echo(f"wrote {display_path(target)} — fill in maps_to for every row, then import again")
+        return
+    plan = importer.plan_import(project, file, name=name, shown=Path(display_path(file.absolute())),
+                                mapping=mapping_file)
+    written = [] if dry_run else importer.write_plan(plan)
+    for line in importer.summary(plan, written, dry_run=dry_run, lang=lang):
+        click.echo(line)
 
 
 @main.command()
@@ -319,10 +378,12 @@ def _question(path: Path) -> str:
               help="Language of labels.")
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
               show_default=True)
+@click.option("--changes", is_flag=True,
+              help="Which relations the imported interviews (*/interview-*.csv) changed in triangulation status.")
 @click.pass_context
 @handle_errors
 def evidence(ctx: click.Context, triple: tuple[str, ...], statuses: tuple[str, ...], entity: str | None,
-             stage: str | None, as_of: dt.date | None, lang: str, fmt: str) -> None:
+             stage: str | None, as_of: dt.date | None, lang: str, fmt: str, changes: bool) -> None:
     """Triangulation report: how many sources, of which types and perspectives, stand behind each
     relation; which relations rest on a single source and which are contested.
 
@@ -332,7 +393,15 @@ def evidence(ctx: click.Context, triple: tuple[str, ...], statuses: tuple[str, .
       tokutei-kg evidence --status contested
       tokutei-kg evidence --entity kemnaker --status all --format csv
       tokutei-kg evidence moc-2019-ssw dateSigned 2019-06-25
+      tokutei-kg evidence --changes --lang id
     """
+    if changes:
+        from .interviews.changes import interview_changes, labels_of, render
+
+        found, built = interview_changes(_project(ctx))
+        for line in render(found, labels_of(built.dataset, lang), lang, what="interviews"):
+            click.echo(line)
+        return
     from . import evidence as ev
     from .errors import QueryError
     from .pipeline import require_built
@@ -394,6 +463,10 @@ def paths(ctx: click.Context, start: str, end: str, max_hops: int, stage: str | 
     from .render import render_paths
     from .store import open_store
 
+    if html_output is not None:
+        from .atomic import check_target
+
+        check_target(html_output)  # before any work or output: never a device, FIFO, socket or link
     project = _project(ctx)
     store = open_store(require_built(project))
     graph = to_network(store, as_of=as_of)
@@ -534,9 +607,13 @@ def export(ctx: click.Context, formats: tuple[str, ...], output: Path | None, li
               help="Allow web pages from ORIGIN (e.g. http://localhost:3000, or *) to query.")
 @click.option("--timeout", type=click.FloatRange(0.1, 600), default=10.0, show_default=True,
               help="Seconds a query may run before it is stopped.")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
+              help="Also answer requests whose Host header is NAME (the server's name or address on your "
+                   "network); loopback names and the bound address are always answered. Repeatable.")
 @click.pass_context
 @handle_errors
-def serve(ctx: click.Context, port: int, host: str, cors: str | None, timeout: float) -> None:
+def serve(ctx: click.Context, port: int, host: str, cors: str | None, timeout: float,
+          allow_hosts: tuple[str, ...]) -> None:
     """Serve the built dataset as a read-only SPARQL 1.1 endpoint, with a query page in the browser.
 
     Queries go to /query (GET or POST, SPARQL 1.1 Protocol); / is a query page with the query library;
@@ -558,10 +635,15 @@ def serve(ctx: click.Context, port: int, host: str, cors: str | None, timeout: f
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
 
     def ready(running: Any) -> None:
+        if running.beyond_loopback:
+            click.echo(f"warning: listening on {host} — other machines on your network can query this endpoint; "
+                       "requests are answered only for the Host names 127.0.0.1, localhost, [::1], the bound "
+                       "address and those given with --allow-host", err=True)
         click.echo(f"serving {running.quads:,} quads read-only at {running.url} (SPARQL: {running.url}query) "
                    f"— Ctrl-C stops", err=True)
 
-    run_server(project, ServeOptions(host=host, port=port, cors=cors, timeout=timeout), on_ready=ready)
+    run_server(project, ServeOptions(host=host, port=port, cors=cors, timeout=timeout, allow_hosts=allow_hosts),
+               on_ready=ready)
 
 
 @main.command()
@@ -634,15 +716,15 @@ def viz(ctx: click.Context, stage: str | None, around: str | None, depth: int, s
       tokutei-kg viz --swimlane
     """
     from .errors import display_path
-    from .pipeline import require_built
+    from .pipeline import require_built, write_into_project
     from .store import open_store
-    from .visualise import ExplorerOptions, write_explorer
+    from .visualise import ExplorerOptions, explorer_files
 
     project = _project(ctx)
     store = open_store(require_built(project))
     options = ExplorerOptions(lang=lang, as_of=as_of, stage=stage or "", around=around or "", depth=depth,
                               swimlane=swimlane)
-    for path in write_explorer(project, store, options=options, output=output):
+    for path in write_into_project(project, explorer_files(project, store, options=options, output=output)):
         click.echo(f"wrote {display_path(path)} ({path.stat().st_size / 1e6:.1f} MB) — open it in a web browser")
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -23,6 +25,8 @@ from .namespaces import (
     curie,
 )
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # in a literal; tab and newline are allowed
+
 
 @dataclass(frozen=True)
 class Relation:
@@ -32,6 +36,8 @@ class Relation:
     range: str  # datatype IRI for data relations ("" when open)
     symmetric: bool
     inverse: str  # IRI of the inverse property, or ""
+    domains: tuple[str, ...] = ()  # rdfs:domain class IRIs (every one must hold)
+    ranges: tuple[str, ...] = ()  # rdfs:range class IRIs of an object relation (every one must hold)
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,7 @@ class Vocabulary:
     kinds: dict[str, str]  # class IRI -> IRI kind segment ("institution", "law" …)
     relations: dict[str, Relation]
     concepts: dict[str, str]  # "scheme:slug" -> concept IRI
+    ancestors: dict[str, frozenset[str]] = field(default_factory=dict)  # class IRI -> itself and superclasses
 
     def concepts_in(self, scheme: str) -> list[str]:
         return sorted(key for key in self.concepts if key.split(":", 1)[0] == scheme)
@@ -53,17 +60,58 @@ def parse_turtle(path: Path, *, shown: Path | None = None) -> Graph:
     except SyntaxError as exc:
         line = getattr(exc, "lineno", None)
         column = getattr(exc, "offset", None)
-        raise SourceError(Location(shown or path, line, column), _first_line(str(exc))) from None
+        message = _first_line(str(exc))
+        hint = "save the file as UTF-8" if "UTF-8" in message else "fix the Turtle at this line and column"
+        raise SourceError(Location(shown or path, line, column), f"Turtle syntax: {message}", hint) from None
     graph = Graph()
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace)
-    for triple in triples:
-        graph.add((_term(triple.subject), _term(triple.predicate), _term(triple.object)))
+    rdflib_terms = logging.getLogger("rdflib.term")
+    quiet, rdflib_terms.disabled = rdflib_terms.disabled, True  # rdflib logs a traceback for ill-typed literals
+    try:
+        for triple in triples:
+            value = _term(triple.object)
+            control = _CONTROL.search(str(value)) if isinstance(value, Literal) else None
+            if control:
+                subject = curie(getattr(triple.subject, "value", str(triple.subject)))
+                raise SourceError(_find_control(data, control.group(), shown or path),
+                                  f"a literal of {subject} contains the control character U+{ord(control.group()):04X}",
+                                  "delete it: controls make GraphML, GEXF and terminals unreadable")
+            if getattr(value, "ill_typed", False):
+                raise SourceError(_find(data, triple.object, shown or path),
+                                  f"'{value}' is not a valid {curie(str(value.datatype))}",  # type: ignore[attr-defined]
+                                  "write a value of the datatype (e.g. 2019-06-25 for xsd:date)")
+            graph.add((_term(triple.subject), _term(triple.predicate), value))
+    finally:
+        rdflib_terms.disabled = quiet
     return graph
 
 
 def _first_line(text: str) -> str:
-    return text.strip().splitlines()[0] if text.strip() else "syntax error"
+    """Oxigraph's message without the position it repeats ('Parser error at line 3 column 5: … (line 3)')."""
+    first = text.strip().splitlines()[0] if text.strip() else "syntax error"
+    first = re.sub(r"^Parser error at line \d+ (?:between columns \d+ and \d+|column \d+): ", "", first)
+    return re.sub(r" \(line \d+\)$", "", first)
+
+
+def _find_control(data: bytes, char: str, path: Path) -> Location:
+    """Where a control character is written in the file: as an escape (``\\u0000``) or raw."""
+    text = data.decode("utf-8")
+    for form in (f"\\u{ord(char):04X}", f"\\u{ord(char):04x}", f"\\U{ord(char):08X}", f"\\U{ord(char):08x}", char):
+        index = text.find(form)
+        if index >= 0:
+            return Location(path, text.count("\n", 0, index) + 1, index - text.rfind("\n", 0, index))
+    return Location(path)
+
+
+def _find(data: bytes, literal: ox.Literal, path: Path) -> Location:
+    """Where the lexical form of ``literal`` first appears in the file (Oxigraph gives triples no positions)."""
+    text = data.decode("utf-8")
+    index = text.find(f'"{literal.value}"')
+    if index < 0:
+        return Location(path)
+    line = text.count("\n", 0, index) + 1
+    return Location(path, line, index - text.rfind("\n", 0, index))
 
 
 def _term(term: object) -> Node:
@@ -95,7 +143,16 @@ def vocabulary(ontology: Graph) -> Vocabulary:
         if kind:
             classes[iri[len(TKG):]] = iri
             kinds[iri] = kind
-    return Vocabulary(classes, kinds, _relations(ontology), _concepts(ontology))
+    ancestors = {iri: _ancestors(iri, parents) for iri in kinds}
+    return Vocabulary(classes, kinds, _relations(ontology), _concepts(ontology), ancestors)
+
+
+def _ancestors(iri: str, parents: dict[str, set[str]]) -> frozenset[str]:
+    found, frontier = {iri}, [iri]
+    while frontier:
+        frontier = [p for c in frontier for p in parents.get(c, ()) if p not in found]
+        found.update(frontier)
+    return frozenset(found)
 
 
 def _kind(iri: str, parents: dict[str, set[str]]) -> str:
@@ -125,6 +182,8 @@ def _relations(ontology: Graph) -> dict[str, Relation]:
                 continue
             name = iri[len(TKG):] if iri.startswith(TKG) else curie(iri)
             ranges = sorted(str(r) for r in ontology.objects(prop, URIRef(RDFS + "range")))
+            domains = tuple(sorted(str(d) for d in ontology.objects(prop, URIRef(RDFS + "domain"))
+                                   if isinstance(d, URIRef)))
             relations[name] = Relation(
                 iri=iri,
                 name=name,
@@ -132,6 +191,9 @@ def _relations(ontology: Graph) -> dict[str, Relation]:
                 range=ranges[0] if ranges and not is_object else "",
                 symmetric=iri in symmetric,
                 inverse=inverses.get(iri, ""),
+                domains=domains,
+                ranges=tuple(sorted(str(r) for r in ontology.objects(prop, URIRef(RDFS + "range"))
+                                    if isinstance(r, URIRef))) if is_object else (),
             )
     return relations
 

@@ -138,7 +138,7 @@ def _shacl(project: Project, result: object, nquads: bytes) -> Report:
     from .shacl import Unsupported
     from .validate import check_shapes, check_shapes_on_store
 
-    shapes = parse_turtle(project.shapes)
+    shapes = parse_turtle(project.shapes, shown=project.shapes.relative_to(project.root))
     if os.environ.get("TOKUTEI_KG_SHACL", "").lower() != "pyshacl":
         import pyoxigraph as ox
 
@@ -217,6 +217,20 @@ def write_built(project: Project, compiled: Compiled, output: Path | None = None
     return list(files)
 
 
+def write_into_project(project: Project, files: dict[Path, bytes]) -> list[Path]:
+    """Write ``files``; when some go into exports/, under the project's lock and together with an
+    updated ``exports/MANIFEST.json`` (one commit), so the manifest keeps matching the files."""
+    if not any(path.absolute().is_relative_to(project.exports.absolute()) for path in files):
+        write_files(files)
+        return list(files)
+    from .export import manifest_file
+
+    with writing(project):
+        manifest, data = manifest_file(project, files)
+        write_files({**files, manifest: data}, journal=project.journal)
+    return list(files)
+
+
 @contextlib.contextmanager
 def writing(project: Project) -> Iterator[None]:
     """Hold the project's output lock; first finish a commit a killed run left half done (roll it
@@ -243,5 +257,6 @@ def require_built(project: Project) -> Path:
     return project.built
 
 
-__all__ = ["Project", "Compiled", "compile_project", "write_built", "writing", "dataset_files", "output_files",
+__all__ = ["Project", "Compiled", "compile_project", "write_built", "writing", "write_into_project", "dataset_files",
+           "output_files",
            "require_built", "TokuteiError"]

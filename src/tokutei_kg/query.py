@@ -3,6 +3,18 @@
 User queries are read-only: updates, ``SERVICE`` and ``FROM``/``FROM NAMED`` on anything but the
 dataset's own graphs are refused before the engine sees them. Parameters are bound through the
 engine (``substitutions``), never pasted into the query text.
+
+Two independent lines keep ``SERVICE`` from calling out (issue 12.1):
+
+1. :func:`check_read_only` decides on a parse, not on a private tokenizer. The text is first
+   normalised so that every parser reads the same characters (CR and CRLF become LF; ``\\uXXXX`` and
+   ``\\UXXXXXXXX`` escapes are decoded, as SPARQL 1.1 §19.2 says, before parsing) and the normalised
+   text is what the engine runs. A text with ``service`` anywhere in it (any case, even in a comment
+   or a string) is parsed with rdflib's SPARQL parser (imported only then) and refused when the
+   parse has a ``SERVICE`` pattern — or when rdflib cannot parse it at all: what the checker cannot
+   read is not run.
+2. The engine runs user queries in a thread (or, in ``serve``, a worker process) that cannot open an
+   internet socket (:mod:`tokutei_kg.nonet`), so a ``SERVICE`` any checker missed reaches nothing.
 """
 
 from __future__ import annotations
@@ -12,15 +24,18 @@ import functools
 import json
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import TypeVar, cast
 
 import pyoxigraph as ox
 
 from .errors import QueryError, QueryNotFound
 from .namespaces import BASE, ID, PREFIXES, curie
+from .nonet import network_denied, without_network
+
+T = TypeVar("T")
 
 QUERY_FOLDERS = ("cq", "reports", "checks")
 CHECK_SUFFIX = "-violation"  # sparql/checks/*-violation.rq: any row is a failure
@@ -78,15 +93,19 @@ def _tokenized(text: str) -> tuple[Token, ...]:
     return tuple(found)
 
 
-def check_read_only(query: QueryText) -> None:
-    """Refuse updates, SERVICE and FROM outside the dataset, naming line and column."""
-    significant = [t for t in tokens(query.text) if t.kind != "comment"]
+def check_read_only(query: QueryText, *, parse: bool = True) -> str:
+    """Refuse updates, SERVICE and FROM outside the dataset, naming line and column. Returns the
+    normalised text: the one to run (see the module's docstring). ``parse=False`` skips the parse
+    (``serve``'s HTTP threads: the worker process that runs the query parses it, within the time limit)."""
+    text = normalise(query)
+    significant = [t for t in tokens(text) if t.kind != "comment"]
+    _check_shape(query, significant)
     for index, token in enumerate(significant):
         if token.kind != "word":
             continue
         word = token.value.upper()
         if word == "SERVICE":
-            _refuse(query, token, "SERVICE is not allowed: queries may not call other endpoints")
+            _refuse(query, token, SERVICE_REFUSED)
         if word in _UPDATE_WORDS:
             _refuse(query, token, f"{word} is an update: queries are read-only")
         if word == "FROM":
@@ -97,10 +116,90 @@ def check_read_only(query: QueryText) -> None:
             if target.kind != "iri" or not target.value[1:].startswith(BASE):
                 _refuse(query, target, f"FROM {target.value} is not allowed: "
                                        "queries may only name graphs of the built dataset")
+    if parse and _MENTIONS_SERVICE.search(text):
+        _check_parse(query, text)
+    return text
+
+
+SERVICE_REFUSED = "SERVICE is not allowed: queries may not call other endpoints"
+# Oxigraph parses recursively: about 2,200 nested braces or 6,500 UNIONs overflow an 8 MiB stack and
+# kill the process (a segfault, not an exception); these limits keep well below.
+MAX_DEPTH = 200
+MAX_UNIONS = 1000
+_MENTIONS_SERVICE = re.compile("service", re.IGNORECASE | re.ASCII)
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def _check_shape(query: QueryText, significant: list[Token]) -> None:
+    """Refuse nesting and UNION chains deep enough to overflow the engine's stack (see MAX_DEPTH)."""
+    depth = unions = 0
+    for token in significant:
+        if token.kind == "other":
+            depth += 1 if token.value in "{([" else -1 if token.value in "})]" else 0
+            if depth > MAX_DEPTH:
+                _refuse(query, token, f"the query nests brackets more than {MAX_DEPTH} deep — simplify it")
+        elif token.kind == "word" and token.value.upper() == "UNION":
+            unions += 1
+            if unions > MAX_UNIONS:
+                _refuse(query, token, f"the query has more than {MAX_UNIONS:,} UNIONs — list alternatives with "
+                                      "VALUES instead")
+
+
+def normalise(query: QueryText) -> str:
+    """The text every parser reads alike: LF line ends, ``\\u``/``\\U`` escapes decoded (SPARQL 1.1 §19.2)."""
+    text = query.text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\\u" not in text and "\\U" not in text:
+        return text
+
+    def decode(match: re.Match[str]) -> str:
+        code = int(match.group(1) or match.group(2), 16)
+        if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF or code == 0x5C:
+            line = text.count("\n", 0, match.start()) + 1
+            column = match.start() - text.rfind("\n", 0, match.start())
+            raise QueryError(f"{query.origin}:{line}:{column}: error: the escape {match.group()} is not allowed here "
+                             "— write the character itself")
+        return chr(code)
+
+    return _ESCAPE.sub(decode, text)
+
+
+def _check_parse(query: QueryText, text: str) -> None:
+    """rdflib's parse of a text that mentions SERVICE: refuse a SERVICE pattern, or a text it cannot parse."""
+    from pyparsing import ParseBaseException
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    try:
+        tree = parseQuery(text)
+    except ParseBaseException as exc:
+        raise QueryError(f"{query.origin}:{exc.lineno}:{exc.col}: error: the query mentions SERVICE and cannot be "
+                         f"checked: {_one_line(exc.msg, 80)} — SERVICE is not allowed; remove the word "
+                         "(also from comments and strings) or fix the syntax") from None
+    except RecursionError:
+        raise QueryError(f"{query.origin}: error: the query is nested too deeply to be checked") from None
+    stack: list[object] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if getattr(node, "name", "") == "ServiceGraphPattern":
+                _refuse(query, _position(text, "SERVICE"), SERVICE_REFUSED)
+            stack.extend(node.values())
+        elif isinstance(node, (list, tuple)) or type(node).__name__ == "ParseResults":
+            stack.extend(node)  # type: ignore[arg-type]
 
 
 def _refuse(query: QueryText, token: Token, message: str) -> None:
     raise QueryError(f"{query.origin}:{token.line}:{token.column}: error: {message}")
+
+
+def _position(text: str, word: str) -> Token:
+    """Where ``word`` first appears as a keyword (for the message), else where it first appears at all."""
+    for token in tokens(text):
+        if token.kind == "word" and token.value.upper() == word:
+            return token
+    match = re.search(word, text, re.IGNORECASE | re.ASCII)
+    start = match.start() if match else 0
+    line = text.count("\n", 0, start) + 1
+    return Token("word", word, line, start - text.rfind("\n", 0, start))
 
 
 def library(sparql: Path) -> dict[str, Path]:
@@ -131,10 +230,15 @@ def resolve(spec: str, sparql: Path) -> QueryText:
 
 
 def _read(path: Path) -> str:
+    """The query text (UTF-8; a byte-order mark from Windows editors is dropped)."""
+    data = path.read_bytes()
     try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise QueryError(f"error: {path} is not UTF-8") from None
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = len(data[data.rfind(b"\n", 0, exc.start) + 1:exc.start].decode("utf-8", "replace")) + 1
+        raise QueryError(f"{path}:{line}:{column}: error: not UTF-8: byte 0x{data[exc.start]:02x} cannot be "
+                         "decoded — save the query as UTF-8") from None
 
 
 def parse_binding(text: str, store: ox.Store | None = None) -> tuple[str, ox.NamedNode | ox.Literal]:
@@ -143,7 +247,7 @@ def parse_binding(text: str, store: ox.Store | None = None) -> tuple[str, ox.Nam
     name, sep, value = text.partition("=")
     name = name.strip().lstrip("?$")
     if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-        raise QueryError(f"error: bad --bind '{text}' — write name=value, e.g. --bind actor=kemnaker")
+        raise QueryError(f"error: bad --bind '{_visible(text)}' — write name=value, e.g. --bind actor=kemnaker")
     if value.startswith("<") and value.endswith(">"):
         return name, _iri(text, value[1:-1])
     prefix, colon, local = value.partition(":")
@@ -160,12 +264,18 @@ def parse_binding(text: str, store: ox.Store | None = None) -> tuple[str, ox.Nam
     return name, ox.Literal(value)
 
 
+def _visible(text: str) -> str:
+    """``text`` for a one-line message: control and other invisible characters as escapes."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
 def _iri(text: str, iri: str) -> ox.NamedNode:
     try:
         return ox.NamedNode(iri)
     except ValueError as exc:
-        raise QueryError(f"error: bad --bind '{text}': '{iri}' is not an IRI ({exc}) — write an absolute IRI "
-                         "such as <https://w3id.org/tokutei-kg/id/institution/kemnaker>, or an entity id") from None
+        raise QueryError(f"error: bad --bind '{_visible(text)}': '{_visible(iri)}' is not an IRI ({exc}) — write "
+                         "an absolute IRI such as <https://w3id.org/tokutei-kg/id/institution/kemnaker>, or an "
+                         "entity id") from None
 
 
 def lookup_entity(store: ox.Store, identifier: str) -> ox.NamedNode | None:
@@ -188,40 +298,107 @@ def query_variables(text: str) -> set[str]:
     return {t.value[1:] for t in tokens(text) if t.kind == "var"}
 
 
-def run(store: ox.Store, query: QueryText, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None) -> object:
-    """Run a read-only query over the union of the dataset's graphs, or over the graphs it names
-    with ``FROM`` (the dataset must be one of ours: :func:`check_read_only`)."""
-    check_read_only(query)
+def run(store: ox.Store, query: QueryText, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
+        consume: Callable[[object], T] | None = None) -> object:
+    """Run a read-only query over the union of the dataset's graphs, or over the graphs it names with
+    ``FROM`` (the dataset must be one of ours: :func:`check_read_only`), in a thread without network.
+
+    With ``consume``, its value for the result (called in that thread: render or convert there, no
+    copy). Without: in a thread that already has no network (a ``serve`` worker) Oxigraph's own lazy
+    result; elsewhere the result evaluated in full and handed back as the same kinds (``QuerySolutions``
+    or ``QueryBoolean`` read back from SPARQL JSON results; a list of triples)."""
+    if query.text.startswith("\ufeff"):  # a byte-order mark pasted or saved with the query
+        query = QueryText(query.text[1:], query.origin, query.name)
+    if not query.text.strip() or all(t.kind == "comment" for t in tokens(query.text)):
+        raise QueryError(f"{query.origin}: error: the query is empty — "
+                         "write a SELECT, ASK, CONSTRUCT or DESCRIBE query")
+    text = check_read_only(query)
     bindings = dict(bindings or {})
-    unknown = sorted(set(bindings) - query_variables(query.text))
+    unknown = sorted(set(bindings) - query_variables(text))
     if unknown:
         raise QueryError(f"error: the query has no parameter ?{unknown[0]} — "
-                         f"its variables: {', '.join('?' + v for v in sorted(query_variables(query.text)))}")
-    try:
-        return store.query(
-            query.text,
-            use_default_graph_as_union=not names_dataset(query.text),
-            prefixes=dict(PREFIXES),
-            substitutions={ox.Variable(k): v for k, v in bindings.items()},
-        )
-    except SyntaxError as exc:
-        raise QueryError(_syntax_message(query, str(exc))) from None
-    except RuntimeError as exc:
-        if "SELECT projection" in str(exc):
-            raise QueryError(f"{query.origin}: error: a bound parameter must appear in the SELECT clause "
-                             f"(SELECT … ?{sorted(bindings)[0]} …) — Oxigraph binds only projected variables") from None
-        raise QueryError(f"{query.origin}: error: {_one_line(str(exc))}") from None
+                         f"its variables: {', '.join('?' + v for v in sorted(query_variables(text)))}")
+
+    def evaluate(materialise: bool) -> object:
+        try:
+            result = store.query(text, use_default_graph_as_union=not names_dataset(text), prefixes=dict(PREFIXES),
+                                 substitutions={ox.Variable(k): v for k, v in bindings.items()})
+            if consume is not None:
+                return consume(result)
+            if not materialise:
+                return result
+            if isinstance(result, ox.QueryTriples):
+                return list(result)
+            return result.serialize(format=ox.QueryResultsFormat.JSON)
+        except (SyntaxError, RuntimeError, OSError) as exc:
+            raise failure(query, exc, sorted(bindings)) from None
+
+    if network_denied():
+        return evaluate(False)
+    if consume is not None:
+        return without_network(lambda: evaluate(True))
+    evaluated = without_network(lambda: evaluate(True))
+    if isinstance(evaluated, bytes):  # solutions or a boolean, as SPARQL JSON results
+        return ox.parse_query_results(evaluated, format=ox.QueryResultsFormat.JSON)
+    return evaluated  # the triples of a CONSTRUCT or DESCRIBE
+
+
+def failure(query: QueryText, exc: Exception, bound: list[str] | None = None) -> QueryError:
+    """The one-line error for what Oxigraph raised while parsing or evaluating ``query``."""
+    if isinstance(exc, SyntaxError):
+        return QueryError(_syntax_message(query, str(exc)))
+    if isinstance(exc, PermissionError):  # the engine tried to open a socket: a SERVICE no check caught
+        return QueryError(f"{query.origin}: error: {SERVICE_REFUSED} (the query engine has no network)")
+    if "SELECT projection" in str(exc) and bound:
+        return QueryError(f"{query.origin}: error: a bound parameter must appear in the SELECT clause "
+                          f"(SELECT … ?{bound[0]} …) — Oxigraph binds only projected variables")
+    return QueryError(f"{query.origin}: error: {_one_line(str(exc))}")
 
 
 def _syntax_message(query: QueryText, message: str) -> str:
     match = re.match(r"error at (\d+):(\d+): (.*)", message, re.DOTALL)
     if match:
         line, column, rest = match.groups()
+        where = f"{query.origin}:{line}:{column}: error:"
         if "Prefix not found" in rest:
-            return f"{query.origin}:{line}:{column}: error: undeclared prefix — declare it with PREFIX, or use " \
-                   f"one of {', '.join(PREFIXES)}"
-        return f"{query.origin}:{line}:{column}: error: syntax error: {_one_line(rest)}"
+            prefix = _prefix_before(query.text, int(line), int(column))
+            return f"{where} undeclared prefix{f' {prefix}:' if prefix is not None else ''} — declare it with " \
+                   f"PREFIX, or use one of {', '.join(PREFIXES)}"
+        found = _found_at(query.text, int(line), int(column))
+        return f"{where} syntax error at {found}: {_expected(rest)}"
     return f"{query.origin}: error: syntax error: {_one_line(message)}"
+
+
+def _line_of(text: str, line: int) -> str:
+    lines = text.split("\n")
+    return lines[line - 1] if 0 < line <= len(lines) else ""
+
+
+def _prefix_before(text: str, line: int, column: int) -> str | None:
+    """The prefix of the prefixed name that ends where Oxigraph reports an unknown prefix."""
+    match = re.search(r"([A-Za-z][\w.-]*)?:[\w.-]*$", _line_of(text, line)[: column - 1])
+    return match.group(1) or "" if match else None
+
+
+def _found_at(text: str, line: int, column: int) -> str:
+    """What stands at ``line:column``: a quoted token, 'end of line' or 'end of query'."""
+    token = re.match(r"\s*(\w+|\S)", _line_of(text, line)[column - 1:])
+    if token:
+        return repr(token.group(1))
+    return "end of line" if any(later.strip() for later in text.split("\n")[line:]) else "end of query"
+
+
+def _expected(rest: str, limit: int = 8) -> str:
+    """Oxigraph's 'expected one of …' without its character classes ([_], ['0'..='9']); a phrase as is."""
+    items = [item for item in re.split(r", (?=\S)", rest.removeprefix("expected one of ").removeprefix("expected "))
+             if item and not item.startswith("[")]
+    phrases = [item for item in items if " " in item and not item.startswith('"')]
+    if phrases:
+        return _one_line(phrases[0])
+    if not items:
+        return "unexpected input"
+    shown = ", ".join(items[:limit]) + (", …" if len(items) > limit else "")
+    return f"expected {shown}" if len(items) == 1 else f"expected one of {shown}"
 
 
 def _one_line(message: str, limit: int = 160) -> str:

@@ -23,7 +23,8 @@ from .records import Claim, Curated, Entity, Observation, Origin, PartialDate, S
 from .report import Report
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9]+(?:[_-][A-Za-z0-9]+)*$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# C0 controls and DEL; tab included (it breaks TSV output and looks like a space); newline is allowed.
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
 LANGUAGE_HINTS = {"jp": "ja", "in": "id", "ind": "id", "jpn": "ja", "eng": "en", "en-us": "en", "en-gb": "en"}
 
 
@@ -43,7 +44,7 @@ TABLES: dict[str, TableSpec] = {
         "sources",
         ("id", "type", "perspective", "title", "language"),
         ("publisher", "date", "url", "document", "reliability", "register_ref", "interviewee_role",
-         "consent", "note"),
+         "consent", "derived_from", "note"),
     ),
     "entities": TableSpec(
         "entities",
@@ -59,7 +60,7 @@ TABLES: dict[str, TableSpec] = {
     "observations": TableSpec(
         "observations",
         ("id", "dataset", "period", "nationality", "category", "count", "source_id"),
-        ("locator", "note"),
+        ("measure", "period_start", "locator", "note"),
     ),
 }
 
@@ -191,7 +192,7 @@ def _decode(file: Path, path: Path, report: Report) -> str | None:
         column = len(data[line_start:exc.start].decode("utf-8", errors="replace")) + 1
         report.error(
             "encoding",
-            f"not UTF-8: byte 0x{data[exc.start]:02x} cannot be decoded",
+            f"not UTF-8{_looks_like(data, line_start)}: byte 0x{data[exc.start]:02x} cannot be decoded",
             Location(path, line, column),
             "save the file as UTF-8 (in Excel: 'CSV UTF-8'); Shift_JIS/cp932 is not accepted",
         )
@@ -202,6 +203,21 @@ def _decode(file: Path, path: Path, report: Report) -> str | None:
                      "the file may be binary or UTF-16; save it as UTF-8 CSV")
         return None
     return text
+
+
+def _looks_like(data: bytes, line_start: int) -> str:
+    """A guess at the encoding a line of a non-UTF-8 file was saved in, for the message (never used to read it)."""
+    line_end = data.find(b"\n", line_start)
+    data = data[line_start:line_end if line_end >= 0 else len(data)]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return " (looks like UTF-16)"
+    high = [i for i, byte in enumerate(data) if byte >= 0x80]
+    isolated = all(i + 1 >= len(data) or data[i + 1] < 0x80 for i in high)
+    try:
+        data.decode("cp932")
+    except UnicodeDecodeError:
+        isolated = True
+    return " (looks like Latin-1/cp1252)" if isolated else " (looks like Shift_JIS/cp932)"
 
 
 def _rows(path: Path, text: str, report: Report) -> Iterator[tuple[int, list[str]]]:
@@ -264,11 +280,19 @@ class Row:
         for column, value in self.cells.items():
             if value != value.strip():
                 self.error(column, "whitespace", f"{column} has leading or trailing spaces", "remove them")
-            elif _CONTROL.search(value):
-                self.error(column, "control-character", f"{column} contains a control character")
+            elif control := _CONTROL.search(value):
+                self.error(column, "control-character", f"{column} contains the control character "
+                           f"{_codepoint(control.group())} at character {control.start() + 1}",
+                           "delete it (a tab is not allowed either); controls make GraphML, GEXF and TSV unreadable")
             elif unicodedata.normalize("NFC", value) != value:
                 self.error(column, "not-nfc", f"{column} is not in Unicode NFC form",
                            "re-type the value or normalise the file to NFC")
+            invisible = next((i for i, c in enumerate(value) if unicodedata.category(c) == "Cf"), None)
+            if invisible is not None:
+                self.report.warning(
+                    "invisible-character", f"{column} contains the invisible character "
+                    f"{_codepoint(value[invisible])} at character {invisible + 1}", self.origin.at(column),
+                    "delete it: the value looks like one without it but is a different name", self.cells.get("id", ""))
 
     def get(self, column: str) -> str:
         return self.cells.get(column, "")
@@ -314,7 +338,7 @@ class Row:
         if value == "":
             return ()
         items = tuple(value.split("|"))
-        if any(item == "" or item != item.strip() for item in items):
+        if value == value.strip() and any(item == "" or item != item.strip() for item in items):  # else reported
             self.error(column, "bad-list", f"{column} has an empty or padded item in '{value}'",
                        "separate items with '|' and no spaces around it")
         return items
@@ -328,6 +352,11 @@ class Row:
                        "write digits only, without separators (12272, not 12,272)")
             return 0
         return int(value)
+
+
+def _codepoint(char: str) -> str:
+    name = unicodedata.name(char, "")
+    return f"U+{ord(char):04X} ({name})" if name else f"U+{ord(char):04X}"
 
 
 def _language_hint(value: str) -> str:
@@ -353,6 +382,7 @@ def _source(row: Row) -> Source | None:
         register_ref=row.get("register_ref"),
         interviewee_role=row.get("interviewee_role"),
         consent=row.get("consent"),
+        derived_from=row.listing("derived_from"),
         note=row.get("note"),
     )
     return record if row.ok else None
@@ -415,6 +445,8 @@ def _observation(row: Row) -> Observation | None:
         count=row.integer("count"),
         source_id=row.required("source_id"),
         origin=row.origin,
+        measure=row.get("measure") or "residents",
+        period_start=row.date("period_start"),
         locator=row.get("locator"),
         note=row.get("note"),
     )

@@ -8,6 +8,11 @@ from pathlib import Path
 from .errors import Location
 
 
+def _one_line(text: str) -> str:
+    """A finding is one line: a newline, control or invisible character quoted from a cell is escaped."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
 @dataclass(frozen=True)
 class Finding:
     severity: str  # "error" or "warning"
@@ -20,7 +25,7 @@ class Finding:
     def __str__(self) -> str:
         where = f"{self.location}: " if self.location else ""
         text = f"{where}{self.severity}: {self.message}"
-        return f"{text} — {self.hint}" if self.hint else text
+        return _one_line(f"{text} — {self.hint}" if self.hint else text)
 
     @property
     def sort_key(self) -> tuple[str, int, int, str]:

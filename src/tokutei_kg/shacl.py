@@ -27,7 +27,7 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 _CONSTRAINTS = {"class", "datatype", "nodeKind", "minCount", "maxCount", "minLength", "maxLength", "pattern",
                 "languageIn", "in", "minInclusive", "maxInclusive", "minExclusive", "maxExclusive",
                 "uniqueLang", "node", "or", "qualifiedValueShape", "qualifiedMinCount", "qualifiedMaxCount",
-                "hasValue", "not", "and"}
+                "hasValue", "not", "and", "xone"}
 _DESCRIPTIVE = {"message", "severity", "name", "description", "order", "group", "defaultValue", "path",
                 "property", "targetClass", "targetSubjectsOf"}
 _VALUELESS = {"minCount", "maxCount", "uniqueLang", "qualifiedMinCount", "qualifiedMaxCount"}
@@ -165,7 +165,7 @@ class _Shapes:
             return self.shape(value, reporting=True)
         if key == "qualifiedValueShape":
             return self.shape(value, reporting=False)
-        if key == "or":
+        if key in ("or", "xone"):
             return [self.shape(v, reporting=False) for v in self.listing(value)]
         raise Unsupported(f"sh:{key}")
 
@@ -378,6 +378,8 @@ class Validator:
             return lambda v: self.conforms(argument, v)  # type: ignore[arg-type]
         if key == "or":
             return lambda v: any(self.conforms(s, v) for s in argument)  # type: ignore[attr-defined]
+        if key == "xone":
+            return lambda v: sum(1 for s in argument if self.conforms(s, v)) == 1  # type: ignore[attr-defined]
         raise Unsupported(f"sh:{key}")
 
 
@@ -405,5 +407,5 @@ def _all(shapes: list[Shape]) -> Iterator[Shape]:
         for key, argument in shape.constraints:
             if key in ("node", "qualifiedValueShape"):
                 todo.append(argument)  # type: ignore[arg-type]
-            elif key == "or":
+            elif key in ("or", "xone"):
                 todo.extend(argument)  # type: ignore[arg-type]

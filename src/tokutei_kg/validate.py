@@ -6,21 +6,29 @@ Every check returns findings (data); nothing here prints or exits.
 from __future__ import annotations
 
 import difflib
+import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import Location
-from .namespaces import DATE_RELATIONS, XSD, entity_iri
-from .records import Claim, Curated, Entity, Observation, PartialDate, Source
+from .namespaces import DATE_RELATIONS, SKOS, XSD, curie, entity_iri
+from .records import MEASURES, WITHHELD, Claim, Curated, Entity, Observation, PartialDate, Source
 from .report import Report
+from .terms import check_terms
 
 if TYPE_CHECKING:
     from rdflib import Graph
 
-    from .ontology import Vocabulary
+    from .ontology import Relation, Vocabulary
 
 EVIDENCE_KINDS = ("paraphrase", "quote")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# What a URL may not contain unescaped (RFC 3986): spaces and controls, and the delimiters that end an
+# IRI in Turtle, N-Triples, HTML attributes and Markdown.
+_URL_FORBIDDEN = re.compile(r"[\s<>\"{}|\\^`\x00-\x1f\x7f]")
+SUB_ORGANIZATION = "org:subOrganizationOf"
 
 
 def slug(identifier: str) -> str:
@@ -35,6 +43,21 @@ def _suggest(value: str, choices: Iterable[str]) -> str:
         return f"did you mean '{lowered[value.lower()]}'?"
     close = difflib.get_close_matches(value, choices, n=3, cutoff=0.6)
     return f"did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+
+
+_HONORIFICS = frozenset({"mr", "mrs", "ms", "dr", "pak", "bapak", "bu", "ibu", "mas", "mbak", "san", "sama"})
+
+
+def _looks_like_a_name(role: str, entities: dict[str, Entity]) -> bool:
+    """A role is words such as 'manager of an LPK'; a name is capitalised words only, an honorific, or a
+    person the graph knows."""
+    words = role.replace(".", " ").split()
+    if any(w.casefold() in _HONORIFICS for w in words) or role.endswith(("さん", "様", "氏")):
+        return True
+    if 2 <= len(words) <= 4 and all(w[:1].isupper() and w[1:].islower() for w in words):
+        return True
+    persons = {label.casefold() for e in entities.values() if e.class_name == "Person" for label in e.labels.values()}
+    return role.casefold() in persons
 
 
 def check_records(curated: Curated, vocab: Vocabulary, root: Path) -> Report:
@@ -54,6 +77,9 @@ def check_records(curated: Curated, vocab: Vocabulary, root: Path) -> Report:
         checker.claim(claim)
     for observation in curated.observations:
         checker.observation(observation)
+    checker.cycles(curated.claims)
+    _check_same_names(report, curated.entities)
+    check_terms(report, curated.claims)
     return report
 
 
@@ -76,6 +102,39 @@ def _check_ids(report: Report, what: str, records: Sequence[Source | Entity | Cl
                          where, "ids differing only in case or '_'/'-' name the same thing; rename one", record.id)
             continue
         by_iri[iri] = (record.id, where)
+        if not SLUG.match(record.id):
+            report.error("bad-id", f"{what} id '{record.id}' is not a lowercase slug", where,
+                         f"write '{_slugged(record.id)}': lowercase letters, digits and single '-'", record.id)
+
+
+def _slugged(identifier: str) -> str:
+    return re.sub(r"-+", "-", re.sub(r"[^a-z0-9]+", "-", slug(identifier))).strip("-") or "a-lowercase-slug"
+
+
+def _name_key(name: str) -> str:
+    """Two names a reader cannot tell apart: full-width/half-width forms and case unified (NFKC),
+    invisible (format) characters such as U+200B dropped."""
+    visible = "".join(c for c in name if unicodedata.category(c) != "Cf")
+    return unicodedata.normalize("NFKC", visible).casefold()
+
+
+def _check_same_names(report: Report, entities: Sequence[Entity]) -> None:
+    """Warn when a label or alias of one entity differs from another entity's only in width or case:
+    a search for one finds the other, and readers cannot tell the two apart."""
+    seen: dict[str, tuple[Entity, str, str]] = {}
+    for entity in entities:
+        names = [(f"label_{lang}", label) for lang, label in entity.labels.items()]
+        names += [("aliases", alias) for alias in entity.aliases]
+        for column, name in names:
+            key = _name_key(name)
+            if key not in seen:
+                seen[key] = (entity, column, name)
+                continue
+            other, other_column, other_name = seen[key]
+            if other.id != entity.id and other_name != name:
+                report.warning("same-name", f"{column} '{name}' of '{entity.id}' looks the same as {other_column} "
+                               f"'{other_name}' of '{other.id}' ({other.origin.at(other_column)})",
+                               entity.origin.at(column), "use one spelling, or tell the two apart", entity.id)
 
 
 class _Checker:
@@ -86,6 +145,7 @@ class _Checker:
         self.sources = sources
         self.entities = entities
         self.root = root
+        self.measures: dict[str, tuple[str, str]] = {}  # dataset → (its measure, the first observation giving it)
 
     def _error(self, record: object, column: str, code: str, message: str, hint: str = "") -> None:
         self.report.error(code, message, record.origin.at(column), hint, record.id)  # type: ignore[attr-defined]
@@ -128,19 +188,57 @@ class _Checker:
                     self._error(source, column, "interview-incomplete", f"an interview needs {column}")
             if source.consent:
                 self._concept(source, "consent", "consent", source.consent)
+            if source.interviewee_role and _looks_like_a_name(source.interviewee_role, self.entities):
+                self._error(source, "interviewee_role", "interviewee-named",
+                            f"interviewee_role '{source.interviewee_role}' looks like a personal name",
+                            "give the role the interviewee speaks from, e.g. 'manager of a training institution'")
             if source.date is None:
                 self._error(source, "date", "interview-incomplete", "an interview needs its date")
         elif not source.url and not source.document:
             self._error(source, "url", "no-address", "a source needs a url or a document",
                         "give the address, or the path of a copy under graph/documents/")
-        if source.url and not source.url.startswith(("http://", "https://")):
-            self._error(source, "url", "bad-url", f"'{source.url}' is not an http(s) address")
+        if source.url:
+            self._url(source)
+        self._derivation(source)
         if source.document:
             path = (self.root / source.document).resolve()
             documents = (self.root / "graph" / "documents").resolve()
             if not path.is_relative_to(documents) or not path.is_file():
                 self._error(source, "document", "bad-document", f"no document at {source.document}",
                             "copies of documents live under graph/documents/")
+
+    def _derivation(self, source: Source) -> None:
+        """``derived_from`` names sources or documents (entities), never the source itself or a loop."""
+        for original in source.derived_from:
+            if original not in self.sources and original not in self.entities:
+                self._error(source, "derived_from", "unknown-origin", f"unknown source or entity '{original}'",
+                            _suggest(original, [*self.sources, *self.entities]) or "name a source id or an entity id")
+        seen, stack = set(), list(source.derived_from)
+        while stack:
+            current = stack.pop()
+            if current == source.id:
+                self._error(source, "derived_from", "derivation-cycle",
+                            f"source '{source.id}' derives from itself through derived_from",
+                            "a source repeats an original; the original does not repeat it")
+                return
+            if current not in seen and current in self.sources:
+                seen.add(current)
+                stack.extend(self.sources[current].derived_from)
+
+    def _url(self, source: Source) -> None:
+        from urllib.parse import urlsplit
+
+        url = source.url
+        bad = _URL_FORBIDDEN.search(url)
+        if not url.startswith(("http://", "https://")):
+            self._error(source, "url", "bad-url", f"'{url}' is not an http(s) address")
+        elif bad:
+            shown = "a space" if bad.group() == " " else f"'{bad.group()}'" if bad.group().isprintable() \
+                else f"U+{ord(bad.group()):04X}"
+            self._error(source, "url", "bad-url", f"the url contains {shown} at character {bad.start() + 1}",
+                        "percent-encode it (a space is %20, < is %3C, > is %3E, \" is %22)")
+        elif not urlsplit(url).hostname:
+            self._error(source, "url", "bad-url", f"'{url}' has no host name")
 
     def entity(self, entity: Entity) -> None:
         cls = self.vocab.classes.get(entity.class_name)
@@ -164,7 +262,7 @@ class _Checker:
             self._error(claim, "relation", "unknown-relation", f"unknown relation '{claim.relation}'",
                         _suggest(claim.relation, self.vocab.relations) or "see the relations in graph/README.md")
         elif relation.is_object:
-            self._object(claim)
+            self._object(claim, relation)
         else:
             self._value(claim, relation.iri, relation.range)
         for stage in claim.stages:
@@ -177,18 +275,70 @@ class _Checker:
             self._error(claim, "evidence_kind", "bad-evidence-kind", f"unknown evidence_kind '{claim.evidence_kind}'",
                         "use 'quote' or 'paraphrase'")
         source = self.sources.get(claim.source_id)
+        if source and source.consent == "none" and claim.evidence != WITHHELD:
+            self._error(claim, "evidence", "consent", f"source '{source.id}' may not be cited (consent: none)",
+                        f"store the evidence as withheld: write exactly '{WITHHELD}' in the evidence column")
         if source and claim.evidence_kind == "quote" and source.consent in ("paraphrase", "none"):
             self._error(claim, "evidence_kind", "consent", f"source '{source.id}' may not be quoted verbatim "
                         f"(consent: {source.consent})", "paraphrase the evidence and set evidence_kind to paraphrase")
 
-    def _object(self, claim: Claim) -> None:
+    def _object(self, claim: Claim, relation: Relation) -> None:
         if claim.value:
             self._error(claim, "value", "value-for-object-relation",
                         f"'{claim.relation}' links to an entity or concept; put it in 'object', not 'value'")
         if not claim.object:
             self._error(claim, "object", "empty-value", f"'{claim.relation}' needs an object")
             return
-        self._entity_ref(claim, "object", claim.object)
+        if claim.object == claim.subject:
+            self._error(claim, "object", "self-relation", f"'{claim.subject}' {claim.relation} itself",
+                        "a relation links two different things; check subject and object")
+            return
+        target = self._entity_ref(claim, "object", claim.object)
+        if not relation.domains and not relation.ranges:
+            return
+        self._fits(claim, "subject", self.entities.get(claim.subject), relation.domains, "start from")
+        if target is not None or claim.object in self.vocab.concepts:
+            self._fits(claim, "object", target, relation.ranges, "point to")
+
+    def _classes_of(self, entity: Entity | None) -> tuple[str, frozenset[str]]:
+        """The class name shown for ``entity`` (None: a concept) and every class it belongs to."""
+        if entity is None:
+            return "skos:Concept", frozenset({SKOS + "Concept"})
+        cls = self.vocab.classes.get(entity.class_name, "")
+        return curie(cls), self.vocab.ancestors.get(cls, frozenset())
+
+    def _fits(self, claim: Claim, column: str, entity: Entity | None, required: tuple[str, ...], verb: str) -> None:
+        """The subject (object) must belong to every rdfs:domain (rdfs:range) class of the relation."""
+        value = getattr(claim, column)
+        if entity is None and value not in self.vocab.concepts:
+            return  # unknown: reported already
+        shown, classes = self._classes_of(entity)
+        if entity is not None and not classes:
+            return  # unknown class: reported already
+        missing = [r for r in required if r not in classes]
+        if missing:
+            code = "domain" if column == "subject" else "range"
+            self._error(claim, column, code, f"{claim.relation} must {verb} a {curie(missing[0])}, but "
+                        f"'{value}' is a {shown}", f"use another relation, or another {column}")
+
+    def cycles(self, claims: Sequence[Claim]) -> None:
+        """An organisation cannot be (indirectly) a sub-organization of itself."""
+        parents: dict[str, list[tuple[str, Claim]]] = {}
+        for claim in claims:
+            if claim.relation == SUB_ORGANIZATION and claim.polarity != "disputes" and claim.object \
+                    and claim.object != claim.subject:
+                parents.setdefault(claim.subject, []).append((claim.object, claim))
+        reported: set[frozenset[str]] = set()
+        for claim in claims:
+            if claim.relation != SUB_ORGANIZATION or claim.subject not in parents:
+                continue
+            loop = _path(parents, claim.object, claim.subject)
+            if loop is None or (key := frozenset([claim.subject, *loop])) in reported:
+                continue
+            reported.add(key)
+            chain = " → ".join([claim.subject, *loop])
+            self._error(claim, "object", "cycle", f"org:subOrganizationOf makes a cycle: {chain}",
+                        "an organisation cannot be part of itself; check the direction of these claims")
 
     def _value(self, claim: Claim, iri: str, range_: str) -> None:
         if claim.object:
@@ -224,6 +374,34 @@ class _Checker:
                 self._error(observation, "category", "not-a-programme",
                             f"'{observation.category}' is not a programme or residence status")
         self._source_ref(observation, "source_id", observation.source_id)
+        if observation.measure not in MEASURES:
+            self._error(observation, "measure", "unknown-measure", f"unknown measure '{observation.measure}'",
+                        f"allowed: {', '.join(MEASURES)}")
+        start = observation.period_start
+        if start is not None and start.first_day() > observation.period.first_day():
+            self._error(observation, "period_start", "bad-period",
+                        f"the period starts ({start.text}) after it ends ({observation.period.text})")
+        measure = self.measures.setdefault(observation.dataset, (observation.measure, observation.id))
+        if measure[0] != observation.measure:
+            self._error(observation, "measure", "mixed-measures",
+                        f"dataset '{observation.dataset}' counts {measure[0]} (observation {measure[1]}), "
+                        f"not {observation.measure}",
+                        "one dataset, one measure: file other counts in a dataset of their own")
+
+
+def _path(parents: dict[str, list[tuple[str, Claim]]], start: str, goal: str) -> list[str] | None:
+    """The first path ``start`` → … → ``goal`` along sub-organization links (depth first, file order)."""
+    stack: list[tuple[str, list[str]]] = [(start, [start])]
+    seen: set[str] = set()
+    while stack:
+        node, path = stack.pop()
+        if node == goal:
+            return path
+        if node in seen:
+            continue
+        seen.add(node)
+        stack.extend((parent, [*path, parent]) for parent, _ in reversed(parents.get(node, [])))
+    return None
 
 
 def check_shapes(data: Graph, shapes: Graph, index: dict[str, Location]) -> Report:

@@ -96,9 +96,9 @@ def test_output_refuses_special_file(project: Path, short_dir: Path, kind: str, 
     mode = _make_special(kind, target, keep)
     before = snapshot(project)
     result = cli(project, *COMMANDS[command], str(target))
-    assert result.exit_code == 2, result.output
-    assert result.stderr == (f"{display_path(target)}: error: the output path is {KINDS[kind]}, not a regular file — "
-                             "refusing to replace it; give the path of a regular file\n")
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        2, "", f"{display_path(target)}: error: the output path is {KINDS[kind]}, not a regular file — refusing to "
+               "replace it; give the path of a regular file\n")
     assert os.lstat(target).st_mode == mode
     assert sorted(p.name for p in short_dir.iterdir()) == sorted(["out", *(["real.txt"] if kind == "symlink" else [])])
     if kind == "symlink":

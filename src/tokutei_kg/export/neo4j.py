@@ -4,7 +4,9 @@ that loads the same files with ``LOAD CSV`` into a running database.
 Headers follow the import tool's format: ``iri:ID(Entity)``, ``:LABEL`` (labels joined with ``;``),
 ``:START_ID(Entity)``, ``:END_ID(Entity)``, ``:TYPE``, typed properties (``n_sources:int``,
 ``asserted:boolean``, ``sources:string[]``). Arrays are joined with ``|`` (pass
-``--array-delimiter="|"``: no value of the projection contains one). UTF-8 without a BOM.
+``--array-delimiter="|"``: no value of the projection contains one). UTF-8 without a BOM. As in every
+CSV export, a text cell that starts like a spreadsheet formula (``=``, ``+``, ``-``, ``@``) is written
+with a leading apostrophe (CWE-1236).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import networkx as nx
 
 from . import Inputs, Output
 from .network import clean
+from .tables import safe_cell
 
 FOLDER = "neo4j/"
 ID_SPACE = "Entity"
@@ -79,6 +82,8 @@ def _cell(value: object, kind: str) -> str:
     value = clean(value)
     if kind == "boolean":
         return "true" if value else "false"
+    if kind in ("str", "array"):
+        return safe_cell(value)  # these CSVs get opened in spreadsheets too: never a live formula
     return str(value)
 
 

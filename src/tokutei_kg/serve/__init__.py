@@ -14,11 +14,14 @@ body); and ours caps the result size.
 from __future__ import annotations
 
 import errno
+import signal
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from .app import Capacity
 from .engine import Engine, Limits, ServeError, load_dataset
 
 if TYPE_CHECKING:
@@ -33,8 +36,10 @@ class ServeOptions:
     timeout: float = 10.0
     max_query_bytes: int = 64 * 1024
     max_result_bytes: int = 16 * 1024 * 1024
-    max_in_flight: int = 4
+    max_in_flight: int | None = None  # (the older name of capacity.lanes)
     memory_bytes: int = 1024 * 1024 * 1024
+    allow_hosts: tuple[str, ...] = ()
+    capacity: Capacity = Capacity()
 
 
 @dataclass
@@ -46,6 +51,11 @@ class Running:
     url: str
     quads: int
     serving: bool = False
+
+    @property
+    def beyond_loopback(self) -> bool:
+        """Whether other machines can reach the endpoint (the CLI warns)."""
+        return not self.endpoint.loopback
 
     def serve_forever(self) -> None:
         self.serving = True
@@ -80,7 +90,8 @@ def start(project: object, options: ServeOptions = ServeOptions()) -> Running:
                 render_script(), exports)
     try:
         endpoint = Endpoint((options.host, options.port), engine, site, cors=options.cors,
-                            max_query_bytes=options.max_query_bytes, max_in_flight=options.max_in_flight)
+                            max_query_bytes=options.max_query_bytes, max_in_flight=options.max_in_flight,
+                            allow_hosts=options.allow_hosts, capacity=options.capacity)
     except OSError as exc:
         engine.close()
         if exc.errno == errno.EADDRINUSE:
@@ -96,6 +107,7 @@ def serve(project: object, options: ServeOptions = ServeOptions(),
           on_ready: Callable[[Running], None] | None = None) -> None:
     """Serve until interrupted (Ctrl-C), then stop the engine and its query processes."""
     running = start(project, options)
+    previous = _stop_on_sigterm()
     try:
         if on_ready is not None:
             on_ready(running)
@@ -103,8 +115,22 @@ def serve(project: object, options: ServeOptions = ServeOptions(),
     except KeyboardInterrupt:
         pass
     finally:
-        running.endpoint.server_close()
+        # engine first: it kills busy workers too, and nothing below can block a Ctrl-C
         running.engine.close()
+        running.endpoint.server_close()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
-__all__ = ["ServeOptions", "Running", "ServeError", "start", "serve"]
+def _stop_on_sigterm() -> Any:
+    """SIGTERM stops the server as Ctrl-C does (the same clean-up); the previous handler, to restore."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGTERM, interrupt)
+
+
+__all__ = ["Capacity", "ServeOptions", "Running", "ServeError", "start", "serve"]

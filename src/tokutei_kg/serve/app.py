@@ -10,9 +10,13 @@ once 503 with ``Retry-After``; the time limit 503. No CORS header unless ``--cor
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import ipaddress
 import logging
 import mimetypes
 import socket
+import sys
 import threading
 import time
 import urllib.parse
@@ -20,14 +24,14 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from ..query import QueryText, check_read_only, tokens
+from ..errors import QueryError
+from ..query import QueryText, check_read_only, normalise, tokens
 from .engine import Answer, Engine
 
 log = logging.getLogger("tokutei_kg.serve")
 
 TEXT = "text/plain; charset=utf-8"
 FORM = "application/x-www-form-urlencoded"
-LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
 # the words check_read_only refuses as updates; here they are answered 403 rather than 400
 UPDATE_WORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"})
 
@@ -41,21 +45,213 @@ class Site:
     exports: Path
 
 
+@dataclass(frozen=True)
+class Capacity:
+    """How much the endpoint takes at once (issue 12.8). ``lanes + fast_lanes`` queries run at once;
+    a query still running after ``fast_timeout`` seconds goes on to the full time limit only while
+    fewer than ``lanes`` others do, else it is stopped there — so cheap queries keep answering while
+    long ones run to their limit. A query that finds every slot taken waits up to ``queue_wait``
+    seconds (at most ``max_waiting`` wait) before a 503; one client (an IP address) holds at most
+    ``per_client_lanes`` slots, so another client's queries still find one. A client may hold
+    ``per_client`` connections, all clients ``connections``; a request (line, headers and body) must
+    arrive within ``receive_timeout`` seconds, as must the next request on a kept-alive connection."""
+
+    lanes: int = 4
+    fast_lanes: int = 6
+    per_client_lanes: int = 8
+    fast_timeout: float = 2.0
+    queue_wait: float = 5.0
+    max_waiting: int = 64
+    connections: int = 256
+    per_client: int = 32
+    receive_timeout: float = 10.0
+
+
+class Lanes:
+    """Query slots with a bounded wait and a per-client share; and the few that may run long."""
+
+    def __init__(self, capacity: Capacity) -> None:
+        self.capacity = capacity
+        self._free = capacity.lanes + capacity.fast_lanes
+        self._long = capacity.lanes
+        self._held: dict[str, int] = {}
+        self._waiting = 0
+        self._ready = threading.Condition()
+
+    def acquire(self, client: str = "") -> bool:
+        deadline = time.monotonic() + self.capacity.queue_wait
+        with self._ready:
+            if self._waiting >= self.capacity.max_waiting:
+                return False
+            self._waiting += 1
+            try:
+                while True:
+                    if self._free > 0 and self._held.get(client, 0) < self.capacity.per_client_lanes:
+                        self._free -= 1
+                        self._held[client] = self._held.get(client, 0) + 1
+                        return True
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        return False
+                    self._ready.wait(remaining)
+            finally:
+                self._waiting -= 1
+
+    def release(self, client: str = "") -> None:
+        with self._ready:
+            self._free += 1
+            self._held[client] -= 1
+            if not self._held[client]:
+                del self._held[client]
+            self._ready.notify_all()  # (a waiter of another client may be the one that can go)
+
+    def run_long(self) -> bool:
+        """Take one of the ``lanes`` places for a long query, if one is free (give it back with end_long)."""
+        with self._ready:
+            if self._long <= 0:
+                return False
+            self._long -= 1
+            return True
+
+    def end_long(self) -> None:
+        with self._ready:
+            self._long += 1
+
+
+class Receiving:
+    """Connections reading a request, with their deadlines; a watchdog thread shuts the socket of one
+    past its deadline, so a slow client (one byte at a time, or none) cannot hold a thread for long."""
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self._deadlines: dict[socket.socket, float] = {}
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="tokutei-kg-receive-watchdog", daemon=True)
+        self._thread.start()
+
+    def start(self, connection: socket.socket) -> None:
+        with self._lock:
+            self._deadlines[connection] = time.monotonic() + self.timeout
+
+    def done(self, connection: socket.socket) -> None:
+        with self._lock:
+            self._deadlines.pop(connection, None)
+
+    def _watch(self) -> None:
+        while not self._stop.wait(min(0.5, self.timeout / 4)):
+            now = time.monotonic()
+            with self._lock:
+                late = [c for c, deadline in self._deadlines.items() if deadline < now]
+                for connection in late:
+                    del self._deadlines[connection]
+            for connection in late:
+                with contextlib.suppress(OSError):
+                    connection.shutdown(socket.SHUT_RDWR)
+
+    def close(self) -> None:
+        self._stop.set()
+
+
 class Endpoint(ThreadingHTTPServer):
     daemon_threads = True
-    request_queue_size = 64
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], engine: Engine, site: Site, *, cors: str | None,
-                 max_query_bytes: int, max_in_flight: int) -> None:
+                 max_query_bytes: int, max_in_flight: int | None = None, allow_hosts: tuple[str, ...] = (),
+                 capacity: Capacity = Capacity()) -> None:
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
         super().__init__(address, Handler)
         self.engine = engine
         self.site = site
         self.cors = cors
         self.max_query_bytes = max_query_bytes
-        self.slots = threading.BoundedSemaphore(max_in_flight)
-        host, port = self.server_address[:2]
-        self.loopback = str(host) in LOOPBACK
-        self.allowed_hosts = {f"{name}:{port}" for name in ("127.0.0.1", "localhost", "[::1]")}
+        if max_in_flight is not None:
+            capacity = dataclasses.replace(capacity, lanes=max_in_flight)
+        self.capacity = capacity
+        self.lanes = Lanes(capacity)
+        self.receiving = Receiving(capacity.receive_timeout)
+        self._clients: dict[str, int] = {}
+        self._accepted: dict[socket.socket, str] = {}
+        self._count_lock = threading.Lock()
+        host, port = str(self.server_address[0]), int(self.server_address[1])
+        self.loopback = is_loopback(host)
+        self.allowed_hosts = allowed_hosts(host, port, allow_hosts)
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::") else f"[{host}]" if ":" in host else host
+        self.home = f"http://{shown}:{port}/"
+
+    # --- connections: bounded per client and in all -----------------------------------------------------
+
+    def verify_request(self, request: object, client_address: object) -> bool:
+        client = str(client_address[0])  # type: ignore[index]
+        with self._count_lock:
+            over = len(self._accepted) >= self.capacity.connections or \
+                self._clients.get(client, 0) >= self.capacity.per_client
+            if not over:
+                self._accepted[request] = client  # type: ignore[index]
+                self._clients[client] = self._clients.get(client, 0) + 1
+        if over:
+            body = b"error: too many connections from your address - close some and try again\n"
+            with contextlib.suppress(OSError):
+                request.send(b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: " + TEXT.encode()  # type: ignore[attr-defined]
+                             + b"\r\nContent-Length: " + str(len(body)).encode()
+                             + b"\r\nRetry-After: 1\r\nConnection: close\r\n\r\n" + body, socket.MSG_DONTWAIT)
+            log.info("connection from %s refused: too many connections", client)
+        return not over
+
+    def shutdown_request(self, request: object) -> None:
+        with self._count_lock:
+            client = self._accepted.pop(request, None)  # type: ignore[call-overload]
+            if client is not None:
+                self._clients[client] -= 1
+                if not self._clients[client]:
+                    del self._clients[client]
+        super().shutdown_request(request)  # type: ignore[arg-type]
+
+    def open_connections(self) -> int:
+        with self._count_lock:
+            return len(self._accepted)
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that goes away early is no error worth a traceback; anything else is one line."""
+        error = sys.exc_info()[1]
+        if isinstance(error, OSError):  # BrokenPipe, ConnectionReset, timeouts
+            log.info("%s went away before the answer was sent (%s)", client_address[0],  # type: ignore[index]
+                     type(error).__name__)
+            return
+        log.error("error: internal error while answering %s (%s: %s)", client_address, type(error).__name__, error)
+
+    def server_close(self) -> None:
+        if hasattr(self, "receiving"):  # (a bind that failed in __init__ closes before it exists)
+            self.receiving.close()
+        super().server_close()
+
+
+def is_loopback(host: str) -> bool:
+    """Whether a bound address is reachable from this machine only."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def allowed_hosts(bound: str, port: int, extra: tuple[str, ...] = ()) -> frozenset[str]:
+    """The ``Host`` headers answered (DNS rebinding, issue 12.3): the loopback names, the bound address
+    unless it is a wildcard, and the names given with ``--allow-host`` — each with the port (and alone
+    on port 80)."""
+    names = {"127.0.0.1", "localhost", "[::1]"}
+    if bound not in ("0.0.0.0", "::", ""):
+        names.add(f"[{bound}]" if ":" in bound else bound)
+    for name in extra:
+        name = name.strip().lower()
+        names.add(f"[{name.strip('[]')}]" if ":" in name.strip("[]") else name)
+    headers = {f"{name}:{port}" for name in names}
+    if port == 80:
+        headers |= names
+    return frozenset(headers)
 
 
 class Refusal(Exception):
@@ -74,11 +270,18 @@ def is_update(text: str) -> bool:
 class Handler(BaseHTTPRequestHandler):
     server: Endpoint
     protocol_version = "HTTP/1.1"
-    timeout = 30  # seconds a client may take to send its request
+    timeout = 30  # seconds for one read or write; the whole request has Capacity.receive_timeout
     disable_nagle_algorithm = True  # headers and body go out in two writes: no delayed-ACK stall
 
     def version_string(self) -> str:
         return "tokutei-kg"
+
+    def handle_one_request(self) -> None:
+        self.server.receiving.start(self.connection)  # the request must arrive in time
+        try:
+            super().handle_one_request()
+        finally:
+            self.server.receiving.done(self.connection)
 
     # --- dispatch ---------------------------------------------------------------------------------
 
@@ -110,6 +313,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def _handle(self, method: str) -> None:
         started = time.monotonic()
+        if method != "POST":
+            self.server.receiving.done(self.connection)  # a GET is in once its headers are
         try:
             self._check_host()
             path = urllib.parse.urlsplit(self.path).path
@@ -138,16 +343,22 @@ class Handler(BaseHTTPRequestHandler):
 
     def _check_host(self) -> None:
         host = (self.headers.get("Host") or "").lower()
-        if self.server.loopback and host not in self.server.allowed_hosts:
-            raise Refusal(421, f"error: unexpected Host header '{host[:80]}' — use "
-                               f"http://127.0.0.1:{self.server.server_address[1]}/")
+        if host not in self.server.allowed_hosts:
+            raise Refusal(421, f"error: unexpected Host header '{host[:80]}' — use {self.server.home} or start "
+                               "the server with --allow-host NAME")
 
     def _check_origin(self) -> None:
+        """A query from a web page of another origin is refused unless ``--cors`` allows it; so is one a
+        browser marks as cross-site (``Sec-Fetch-Site``) even without an ``Origin`` header."""
         origin = self.headers.get("Origin")
         if origin is None:
+            if self.headers.get("Sec-Fetch-Site", "").lower() == "cross-site" and not self.server.cors:
+                raise Refusal(403, "error: cross-site requests are not allowed (start the server with "
+                                   "--cors ORIGIN to allow a web page of another origin)")
             return
-        same = f"http://{self.headers.get('Host', '')}".lower()
-        if origin.lower() != same and not self._cors_allows(origin):
+        parts = urllib.parse.urlsplit(origin.lower())
+        same = parts.scheme == "http" and parts.netloc in self.server.allowed_hosts
+        if not same and not self._cors_allows(origin):
             raise Refusal(403, f"error: requests from {origin[:80]} are not allowed (start the server with "
                                "--cors ORIGIN to allow a web page of another origin)")
 
@@ -177,9 +388,9 @@ class Handler(BaseHTTPRequestHandler):
             raise Refusal(414, f"error: the request line is longer than the limit ({self.server.max_query_bytes} "
                                "bytes of query) — send long queries with POST")
         parameters = _parse_qs(query_string)
+        self._check_origin()
         if method != "POST":
             return parameters, None
-        self._check_origin()
         body = self._body()
         media = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         if media == FORM:
@@ -206,7 +417,11 @@ class Handler(BaseHTTPRequestHandler):
                                "bytes)")
         self._body_read = True
         try:
-            return self.rfile.read(length).decode("utf-8")
+            data = self.rfile.read(length)
+            self.server.receiving.done(self.connection)
+            if len(data) < length:
+                raise Refusal(400, "error: the request body ended before its Content-Length")
+            return data.decode("utf-8")
         except UnicodeDecodeError:
             raise Refusal(400, "error: the request body is not UTF-8") from None
 
@@ -223,19 +438,29 @@ class Handler(BaseHTTPRequestHandler):
         text = texts[0]
         if len(text.encode("utf-8")) > self.server.max_query_bytes:
             raise Refusal(413, f"error: the query is longer than the limit ({self.server.max_query_bytes} bytes)")
-        if is_update(text):
-            raise Refusal(403, "error: updates are not allowed: this endpoint is read-only")
         try:
-            check_read_only(QueryText(text, "query"))
-        except Exception as exc:  # QueryError: SERVICE, FROM outside the dataset — one line with line:column
+            if is_update(normalise(QueryText(text, "query"))):
+                raise Refusal(403, "error: updates are not allowed: this endpoint is read-only")
+            check_read_only(QueryText(text, "query"), parse=False)  # the worker parses (within the time limit)
+        except QueryError as exc:  # SERVICE, FROM outside the dataset, a bad escape — one line with line:column
             raise Refusal(400, str(exc).splitlines()[0]) from None
-        if not self.server.slots.acquire(blocking=False):
+        client = str(self.client_address[0])
+        if not self.server.lanes.acquire(client):  # waits a moment when every slot is taken
             raise Refusal(503, "error: too many queries at once — try again in a moment", {"Retry-After": "1"})
+        long: list[bool] = []
+
+        def may_run_long() -> bool:
+            long.append(self.server.lanes.run_long())
+            return long[-1]
+
         try:
             answer = self.server.engine.run({"query": text, "accept": self.headers.get("Accept") or "",
-                                             "format": (parameters.get("format") or [""])[0]})
+                                             "format": (parameters.get("format") or [""])[0]},
+                                            soft_timeout=self.server.capacity.fast_timeout, may_run_long=may_run_long)
         finally:
-            self.server.slots.release()
+            if any(long):
+                self.server.lanes.end_long()
+            self.server.lanes.release(client)
         self._answer(answer, method)
 
     def _answer(self, answer: Answer, method: str) -> None:

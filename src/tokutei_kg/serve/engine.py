@@ -18,21 +18,25 @@ import json
 import math
 import os
 import queue
+import select
 import signal
 import socket
 import struct
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from ..errors import TokuteiError
+from ..nonet import deny_network
 from .negotiate import negotiate
 
 _LENGTH = struct.Struct("!I")
+STOPPED = b"error: the query was stopped at"
 
 
 @dataclass(frozen=True)
@@ -94,12 +98,13 @@ def load_dataset(path: Path) -> ox.Store:
 def answer(store: ox.Store, request: dict[str, str], limits: Limits) -> Answer:
     """Run one query and serialise its result in the negotiated format (pure: no I/O but the store)."""
     from ..errors import QueryError
-    from ..query import QueryText, run
+    from ..query import QueryText, failure, run
 
+    query = QueryText(request["query"], "query")
     try:
-        result = run(store, QueryText(request["query"], "query"))
+        result = run(store, query)
     except QueryError as exc:
-        return Answer(400, "text/plain; charset=utf-8", (str(exc).splitlines()[0] + "\n").encode("utf-8"))
+        return _refused(exc)
     buffer = _CappedBuffer(limits.max_result_bytes)
     kind = "graph" if isinstance(result, ox.QueryTriples) else "boolean" if isinstance(result, ox.QueryBoolean) \
         else "solutions"
@@ -109,6 +114,8 @@ def answer(store: ox.Store, request: dict[str, str], limits: Limits) -> Answer:
             ox.serialize(result, buffer, format=fmt)  # type: ignore[arg-type]
         else:
             result.serialize(buffer, format=fmt)  # type: ignore[attr-defined]
+    except (RuntimeError, OSError) as exc:  # raised while evaluating (lazily, as the result is written)
+        return _refused(failure(query, exc))
     except ResultTooLarge:
         megabytes = limits.max_result_bytes / (1024 * 1024)
         message = f"error: the result is larger than {megabytes:g} MiB — add LIMIT or narrow the query\n"
@@ -116,9 +123,14 @@ def answer(store: ox.Store, request: dict[str, str], limits: Limits) -> Answer:
     return Answer(200, media_type, buffer.getvalue())
 
 
+def _refused(exc: Exception) -> Answer:
+    return Answer(400, "text/plain; charset=utf-8", (str(exc).splitlines()[0] + "\n").encode("utf-8"))
+
+
 def _worker(conn: socket.socket, store: ox.Store, limits: Limits) -> None:
     """Answer queries on ``conn`` one after another until the server closes it."""
     _limit("RLIMIT_AS", _address_space() + limits.memory_bytes)
+    deny_network()  # no internet socket in this process: a SERVICE that got past the check reaches nothing
     conn.sendall(_LENGTH.pack(os.getpid()))
     while True:
         try:
@@ -217,14 +229,24 @@ class Engine:
         if self.pid == 0:
             self._control.close()
             try:
+                os.setpgid(0, 0)  # the engine and its workers: one process group, stopped with one kill
+                _die_with_parent()
                 _engine(engine_end, store, limits)
             finally:
                 os._exit(0)
+        with contextlib.suppress(OSError):
+            os.setpgid(self.pid, self.pid)  # (also here: no race with close())
         engine_end.close()
 
-    def run(self, request: dict[str, str]) -> Answer:
-        """Answer one query in a worker process, within the time limit (the worker is killed past it)."""
-        deadline = time.monotonic() + self.limits.timeout
+    def run(self, request: dict[str, str], *, soft_timeout: float | None = None,
+            may_run_long: Callable[[], bool] | None = None) -> Answer:
+        """Answer one query in a worker process, within the time limit (the worker is killed past it).
+
+        With ``soft_timeout`` (CPU seconds): a query still running then goes on only if ``may_run_long()`` says so
+        (the server lets a few queries run long, see :class:`tokutei_kg.serve.app.Capacity`); else it
+        is stopped there, and the client told the server is busy with long queries."""
+        started = time.monotonic()
+        deadline = started + self.limits.timeout
         try:
             conn, pid = self._idle.get_nowait()
         except queue.Empty:
@@ -233,14 +255,15 @@ class Engine:
             except (OSError, ConnectionError, struct.error):
                 return Answer(503, "text/plain; charset=utf-8",
                               b"error: the query engine has stopped - restart tokutei-kg serve\n")
-        answer = self._exchange(conn, pid, request, deadline)
+        soft = None if soft_timeout is None or soft_timeout >= self.limits.timeout else soft_timeout
+        answer = self._exchange(conn, pid, request, deadline, soft, may_run_long)
         if answer is None:
             _kill(pid)
             conn.close()
             return Answer(500, "text/plain; charset=utf-8",
                           b"error: the query process ended without an answer (out of memory or CPU time?)\n")
-        if answer.status == 503 and b"time limit" in answer.body:
-            conn.close()
+        if answer.status == 503 and answer.body.startswith(STOPPED):
+            conn.close()  # the worker was killed
         elif self._idle.qsize() < self._max_idle:
             self._idle.put((conn, pid))
         else:
@@ -257,11 +280,17 @@ class Engine:
         ours.settimeout(max(0.01, deadline - time.monotonic()))
         return ours, _LENGTH.unpack(_read_exactly(ours, _LENGTH.size))[0]
 
-    def _exchange(self, conn: socket.socket, pid: int, request: dict[str, str], deadline: float) -> Answer | None:
+    def _exchange(self, conn: socket.socket, pid: int, request: dict[str, str], deadline: float,
+                  soft: float | None, may_run_long: Callable[[], bool] | None) -> Answer | None:
         try:
             conn.settimeout(max(0.01, deadline - time.monotonic()))
             payload = json.dumps(request).encode("utf-8")
             conn.sendall(_LENGTH.pack(len(payload)) + payload)
+            if soft is not None and not self._may_go_on(conn, pid, soft, deadline, may_run_long):
+                _kill(pid)
+                message = f"error: the query was stopped after {soft:g} s of CPU: the server is busy with long " \
+                          f"queries (their limit is {self.limits.timeout:g} s) — try again in a moment, or add LIMIT\n"
+                return Answer(503, "text/plain; charset=utf-8", message.encode("utf-8"))
             header = json.loads(self._frame(conn, deadline, 64 * 1024))
             body = self._frame(conn, deadline, self.limits.max_result_bytes)
             return Answer(int(header["status"]), str(header["type"]), body)
@@ -273,6 +302,24 @@ class Engine:
         except (ConnectionError, OSError, ValueError, KeyError, struct.error):
             return None
 
+    def _may_go_on(self, conn: socket.socket, pid: int, soft: float, deadline: float,
+                   may_run_long: Callable[[], bool] | None) -> bool:
+        """Wait for the answer to begin; once the query has used ``soft`` seconds of CPU (wall-clock time
+        where a process's CPU time cannot be read) it goes on only if ``may_run_long()``. CPU, not wall
+        time: on a busy machine a cheap query waits for a core, and must not count as a long one."""
+        start_cpu, start_wall = _cpu_of(pid), time.monotonic()
+        while not _readable(conn, min(deadline, time.monotonic() + 0.1)):
+            if time.monotonic() >= deadline:
+                return True  # the time limit: reading the answer times out and says so
+            if start_cpu is None:
+                used = time.monotonic() - start_wall
+            else:
+                now_cpu = _cpu_of(pid)
+                used = 0.0 if now_cpu is None else now_cpu - start_cpu  # (None: it just ended; read its answer)
+            if used >= soft:
+                return bool(may_run_long and may_run_long())
+        return True
+
     def _frame(self, conn: socket.socket, deadline: float, limit: int) -> bytes:
         """One length-prefixed frame of at most ``limit`` bytes, read before the deadline."""
         conn.settimeout(max(0.01, deadline - time.monotonic()))
@@ -282,16 +329,49 @@ class Engine:
         return _read_exactly(conn, size, deadline)
 
     def close(self) -> None:
+        """Stop the engine and every worker, idle or busy (one SIGKILL to their process group), and reap
+        the engine. Never waits on a query: Ctrl-C stops the server at once, whatever runs."""
         while not self._idle.empty():
-            conn, pid = self._idle.get_nowait()
+            conn, _ = self._idle.get_nowait()
             conn.close()
-            _kill(pid)
         try:
             self._control.close()
         finally:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.pid, signal.SIGKILL)
             _kill(self.pid)
+            deadline = time.monotonic() + 5
             with contextlib.suppress(ChildProcessError):
-                os.waitpid(self.pid, 0)
+                while os.waitpid(self.pid, os.WNOHANG) == (0, 0) and time.monotonic() < deadline:
+                    time.sleep(0.01)
+
+
+def _readable(conn: socket.socket, until: float) -> bool:
+    """Whether the worker has begun its answer by ``until`` (monotonic); nothing is read."""
+    remaining = max(0.0, until - time.monotonic())
+    return bool(select.select([conn], [], [], remaining)[0])
+
+
+def _cpu_of(pid: int) -> float | None:
+    """CPU seconds (user + system) a process has used, from /proc (Linux); None where unknown."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _TICKS
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _die_with_parent() -> None:
+    """Linux: the engine gets SIGKILL if the server process dies without closing it (kill -9)."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 def _kill(pid: int) -> None:

@@ -250,7 +250,7 @@ def overview_layout(graph: nx.MultiDiGraph) -> tuple[Layout, dict[str, dict[str,
     members: dict[str, list[str]] = {}
     for node in sorted(graph, key=lambda n: _initial_key(graph, n)):
         members.setdefault(group_key(graph.nodes[node]), []).append(node)
-    groups = nx.MultiDiGraph()
+    groups: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     for key, nodes in members.items():
         data = graph.nodes[nodes[0]]
         attributes = {"id": key, "side": side_of_group(data.get("side")), "kind": data.get("kind", ""),
