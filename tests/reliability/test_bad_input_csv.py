@@ -47,7 +47,7 @@ CASES = [
           "perspective, title, language",
           "graph/curated/sources.csv:1:4: error: unknown column 'heading' in a sources table — allowed columns: id, "
           "type, perspective, title, language, publisher, date, url, document, reliability, register_ref, "
-          "interviewee_role, consent, note", "2 errors, 0 warnings"]),
+          "interviewee_role, consent, derived_from, note", "2 errors, 0 warnings"]),
     case("duplicate-column", [(OBSERVATIONS, ",locator,note\n", ",locator,locator\n")],
          ["graph/curated/observations.csv:1:9: error: column 'locator' appears twice", ONE]),
     case("unbalanced-quote", [(CLAIMS, "ISA is an external agency", "\"ISA is an \"external\" agency")],

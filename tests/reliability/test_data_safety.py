@@ -207,9 +207,9 @@ def test_line_separators_in_a_description_are_counted_right(template: Path, tmp_
     results = [cli(root, "build", "--no-exports") for root in (plain, odd)]
     assert [r.exit_code for r in results] == [0, 0], results[1].output
     counts = [[line for line in r.stdout.splitlines() if line.lstrip().startswith("quads")] for r in results]
-    assert counts[0] == counts[1] == ["  quads         4357 in 26 named graphs"]
+    assert counts[0] == counts[1] == ["  quads         4510 in 26 named graphs"]
     assert cli(odd, "query", "-e", "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
-               "--format", "csv").stdout == "n\n4357\n"
+               "--format", "csv").stdout == "n\n4510\n"
 
 
 def test_paths_with_the_same_start_and_end(project: Path) -> None:
