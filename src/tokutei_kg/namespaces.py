@@ -81,9 +81,9 @@ MODEL_PROPERTIES = frozenset(
         "country", "validFrom", "validUntil", "stage", "role", "polarity", "confidence",
         "sourceType", "perspective", "reliability", "consent", "evidence", "locator",
         "assertedIn", "registerRef", "intervieweeRole", "curatorNote", "document",
-        "sourceCount", "sourceTypeCount", "perspectiveCount", "triangulationStatus",
+        "sourceCount", "sourceTypeCount", "perspectiveCount", "originCount", "statusReason", "triangulationStatus",
         "supportingClaim", "disputingClaim", "refPeriod", "nationality", "category",
-        "personCount", "servesFunction", "nextStage",
+        "personCount", "employedCount", "placementCount", "refPeriodStart", "servesFunction", "nextStage",
     )
 )
 

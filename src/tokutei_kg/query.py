@@ -89,6 +89,7 @@ def check_read_only(query: QueryText, *, parse: bool = True) -> str:
     (``serve``'s HTTP threads: the worker process that runs the query parses it, within the time limit)."""
     text = normalise(query)
     significant = [t for t in tokens(text) if t.kind != "comment"]
+    _check_shape(query, significant)
     for index, token in enumerate(significant):
         if token.kind != "word":
             continue
@@ -111,8 +112,27 @@ def check_read_only(query: QueryText, *, parse: bool = True) -> str:
 
 
 SERVICE_REFUSED = "SERVICE is not allowed: queries may not call other endpoints"
+# Oxigraph parses recursively: about 2,200 nested braces or 6,500 UNIONs overflow an 8 MiB stack and
+# kill the process (a segfault, not an exception); these limits keep well below.
+MAX_DEPTH = 200
+MAX_UNIONS = 1000
 _MENTIONS_SERVICE = re.compile("service", re.IGNORECASE | re.ASCII)
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def _check_shape(query: QueryText, significant: list[Token]) -> None:
+    """Refuse nesting and UNION chains deep enough to overflow the engine's stack (see MAX_DEPTH)."""
+    depth = unions = 0
+    for token in significant:
+        if token.kind == "other":
+            depth += 1 if token.value in "{([" else -1 if token.value in "})]" else 0
+            if depth > MAX_DEPTH:
+                _refuse(query, token, f"the query nests brackets more than {MAX_DEPTH} deep — simplify it")
+        elif token.kind == "word" and token.value.upper() == "UNION":
+            unions += 1
+            if unions > MAX_UNIONS:
+                _refuse(query, token, f"the query has more than {MAX_UNIONS:,} UNIONs — list alternatives with "
+                                      "VALUES instead")
 
 
 def normalise(query: QueryText) -> str:

@@ -15,6 +15,7 @@ import pyoxigraph as ox
 
 from .errors import DatasetMissing
 from .namespaces import (
+    DCT,
     GRAPH_CLAIMS,
     GRAPH_ENTITIES,
     GRAPH_FINDINGS,
@@ -22,6 +23,7 @@ from .namespaces import (
     GRAPH_SOURCES,
     GRAPH_STATISTICS,
     ID,
+    OA,
     OWL,
     PROV,
     RDF,
@@ -29,7 +31,7 @@ from .namespaces import (
     XSD,
 )
 from .records import PartialDate
-from .triangulate import Statement, triangulate
+from .triangulate import SourceKind, Statement, triangulate
 
 Subject = ox.NamedNode | ox.BlankNode | ox.Triple  # what Oxigraph puts in a quad's subject position
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple  # … and in its object position
@@ -86,19 +88,13 @@ def _holds(node: Subject, store: ox.Store, graph: ox.NamedNode, day: dt.date) ->
     return True
 
 
-@dataclass(frozen=True)
-class _SourceFacts:
-    id: str
-    type: str
-    perspective: str
-
-
 def as_of(store: ox.Store, day: dt.date) -> ox.Store:
     """A new store holding only what was valid on ``day``, with triangulation recomputed for it."""
     entities_graph = _n(GRAPH_ENTITIES)
     gone = {q.subject for q in store.quads_for_pattern(None, _n(RDF + "type"), None, entities_graph)
             if not _holds(q.subject, store, entities_graph, day)}
-    claims = _valid_claims(store, day, gone)
+    names = _identifiers(store)
+    claims = _valid_claims(store, day, gone, names)
     kept = ox.Store()
     quads = []
     for quad in store:
@@ -113,7 +109,7 @@ def as_of(store: ox.Store, day: dt.date) -> ox.Store:
             continue
         quads.append(quad)
     kept.extend(quads)
-    kept.extend(_findings(store, claims))
+    kept.extend(_findings(store, claims, names))
     return kept
 
 
@@ -145,7 +141,25 @@ class _Claims:
         return (quad.subject, quad.predicate, quad.object) in self.triples.get(graph, set())
 
 
-def _valid_claims(store: ox.Store, day: dt.date, gone: set[Subject]) -> _Claims:
+def _identifiers(store: ox.Store) -> dict[str, str]:
+    """IRI → ``dct:identifier`` of every source and entity (the ids the triangulation reasons name)."""
+    found = {}
+    for graph in (GRAPH_SOURCES, GRAPH_ENTITIES):
+        for quad in store.quads_for_pattern(None, _n(DCT + "identifier"), None, _n(graph)):
+            found[_text(quad.subject)] = _text(quad.object)
+    return found
+
+
+def _days(store: ox.Store, claim: Subject) -> tuple[dt.date, dt.date]:
+    start, end = dt.date.min, dt.date.max
+    for quad in store.quads_for_pattern(claim, _n(TKG + "validFrom"), None, _n(GRAPH_CLAIMS)):
+        start = PartialDate(_text(quad.object)).first_day()
+    for quad in store.quads_for_pattern(claim, _n(TKG + "validUntil"), None, _n(GRAPH_CLAIMS)):
+        end = PartialDate(_text(quad.object)).last_day()
+    return start, end
+
+
+def _valid_claims(store: ox.Store, day: dt.date, gone: set[Subject], names: dict[str, str]) -> _Claims:
     claims_graph = _n(GRAPH_CLAIMS)
     symmetric = {_n(iri) for iri in symmetric_predicates(store)}
     inverse: dict[Term, Term] = {}
@@ -160,7 +174,10 @@ def _valid_claims(store: ox.Store, day: dt.date, gone: set[Subject]) -> _Claims:
         result.nodes.add(claim)
         source = _value(store, claim, PROV + "wasDerivedFrom")
         disputes = _text(_value(store, claim, TKG + "polarity")).endswith("/disputes")
-        result.statements.append(Statement(_text(claim), str(s), str(p), str(o), _text(source), disputes))
+        evidence = _text(_value(store, claim, TKG + "evidence"))
+        quoted = any(True for _ in store.quads_for_pattern(claim, _n(OA + "hasSelector"), None, claims_graph))
+        result.statements.append(Statement(_text(claim), str(s), str(p), str(o), names[_text(source)], disputes,
+                                           evidence, quoted, *_days(store, claim)))
         if disputes:
             continue
         graph = _text(_value(store, claim, TKG + "assertedIn"))
@@ -180,16 +197,27 @@ def _value(store: ox.Store, subject: Subject, predicate: str) -> Term:
     raise DatasetMissing(f"error: the built dataset is corrupt: {subject} has no {predicate}")
 
 
-def _findings(store: ox.Store, claims: _Claims) -> list[ox.Quad]:
+def _source_kinds(store: ox.Store, names: dict[str, str]) -> dict[str, SourceKind]:
+    """Each source's type, perspective and originals, as the build wrote them."""
     sources = {}
     graph = _n(GRAPH_SOURCES)
     for quad in store.quads_for_pattern(None, _n(TKG + "sourceType"), None, graph):
-        perspective = next(iter(store.quads_for_pattern(quad.subject, _n(TKG + "perspective"), None, graph)))
-        sources[_text(quad.subject)] = _SourceFacts(_text(quad.subject), _text(quad.object), _text(perspective.object))
+        node = quad.subject
+        perspective = next(iter(store.quads_for_pattern(node, _n(TKG + "perspective"), None, graph)))
+        originals = sorted(names.get(_text(q.object), _text(q.object))
+                           for q in store.quads_for_pattern(node, _n(PROV + "wasDerivedFrom"), None, graph))
+        source_id = names[_text(node)]
+        sources[source_id] = SourceKind(source_id, _text(quad.object).rsplit("/", 1)[-1],
+                                        _text(perspective.object).rsplit("/", 1)[-1], tuple(originals))
+    return sources
+
+
+def _findings(store: ox.Store, claims: _Claims, names: dict[str, str]) -> list[ox.Quad]:
+    sources = _source_kinds(store, names)
     symmetric = frozenset(f"<{iri}>" for iri in symmetric_predicates(store))
     quads: list[ox.Quad] = []
     findings = _n(GRAPH_FINDINGS)
-    for result in triangulate(claims.statements, sources, symmetric):  # type: ignore[arg-type]
+    for result in triangulate(claims.statements, sources, symmetric):
         digest = hashlib.sha256(f"{result.subject} {result.predicate} {result.object}".encode()).hexdigest()
         node = _n(f"{ID}finding/{digest[:16]}")
         triple = _parse_terms(result.subject, result.predicate, result.object)
@@ -199,6 +227,8 @@ def _findings(store: ox.Store, claims: _Claims) -> list[ox.Quad]:
             (TKG + "sourceCount", _integer(result.source_count)),
             (TKG + "sourceTypeCount", _integer(result.source_type_count)),
             (TKG + "perspectiveCount", _integer(result.perspective_count)),
+            (TKG + "originCount", _integer(result.origin_count)),
+            (TKG + "statusReason", ox.Literal(result.reason, language="en")),
             (TKG + "triangulationStatus", _n(f"{ID}status/{result.status}")),
         ]
         values += [(TKG + "supportingClaim", _n(c)) for c in result.supporting]

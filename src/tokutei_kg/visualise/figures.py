@@ -264,8 +264,10 @@ def render_series(series: Series, *, title: str) -> Figure:
                "nationality, "
                f"as reported in {', '.join(s for s, _ in series.sources)}"
                + (f" ({'; '.join(publishers)})" if publishers else "")
-               + ". Where sources give the same figure it is drawn once. Built by tokutei-kg from "
-               "graph/curated/observations.csv.")
+               + ". Where sources give the same figure it is drawn once."
+               + (" The series changes category in 2024: all SSW residents until end-2023, SSW(i) from 2024 "
+                  "(two lines, not one series)." if {"ssw", "ssw-i"} <= set(series.points) else "")
+               + " Built by tokutei-kg from graph/curated/observations.csv.")
     figure.text(0.01, -0.02, textwrap.fill(caption, 150), fontsize=6.5, color="#444444", ha="left", va="top")
     figure.autofmt_xdate()
     return figure
