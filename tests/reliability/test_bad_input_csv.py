@@ -124,13 +124,19 @@ CASES = [
             "NO-BREAK SPACE) at character 3 — delete it: the value looks like one without it but is a different name",
             "0 errors, 1 warning"]),
     strict("full-width-duplicate-alias", [(ENTITIES, "BP2MI,indonesia", "ＫＥＭＮＡＫＥＲ,indonesia")],
-           ["graph/curated/entities.csv:7:6: warning: aliases 'ＫＥＭＮＡＫＥＲ' of 'bp2mi' is aliases 'Kemnaker' of "
-            "'kemnaker' (graph/curated/entities.csv:6:6) in another width or case — use one spelling, or tell the "
-            "two apart", "0 errors, 1 warning"]),
+           ["graph/curated/entities.csv:7:6: warning: aliases 'ＫＥＭＮＡＫＥＲ' of 'bp2mi' looks the same as aliases "
+            "'Kemnaker' of 'kemnaker' (graph/curated/entities.csv:6:6) — use one spelling, or tell the two apart",
+            "0 errors, 1 warning"]),
+    strict("invisible-duplicate-alias", [(ENTITIES, "BP2MI,indonesia", "\u200bkemnaker,indonesia")],
+           ["graph/curated/entities.csv:7:6: warning: aliases '\\u200bkemnaker' of 'bp2mi' looks the same as aliases "
+            "'Kemnaker' of 'kemnaker' (graph/curated/entities.csv:6:6) — use one spelling, or tell the two apart",
+            "graph/curated/entities.csv:7:6: warning: aliases contains the invisible character U+200B (ZERO WIDTH "
+            "SPACE) at character 1 — delete it: the value looks like one without it but is a different name",
+            "0 errors, 2 warnings"]),
     strict("half-width-katakana-duplicate", [(ENTITIES, "職業訓練機関,LPK,", "ﾆｭｳｶﾝ,LPK,"),
                                              (ENTITIES, "ISA|入管庁|入管", "ISA|入管庁|入管|ニュウカン")],
-           ["graph/curated/entities.csv:9:5: warning: label_ja 'ﾆｭｳｶﾝ' of 'lpk' is aliases 'ニュウカン' of 'isa' "
-            "(graph/curated/entities.csv:5:6) in another width or case — use one spelling, or tell the two apart",
+           ["graph/curated/entities.csv:9:5: warning: label_ja 'ﾆｭｳｶﾝ' of 'lpk' looks the same as aliases 'ニュウカン' "
+            "of 'isa' (graph/curated/entities.csv:5:6) — use one spelling, or tell the two apart",
             "0 errors, 1 warning"]),
     # --- references and the ontology's rules -----------------------------------------------------
     case("unknown-relation", [(CLAIMS, SHARES, "kemnaker,sharesInformationwith,isa")],
