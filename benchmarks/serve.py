@@ -92,20 +92,21 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 # --- candidates ------------------------------------------------------------------------------------
 
-def start_ours(timeout: float = 10) -> tuple[subprocess.Popen[bytes], int, float]:
+def start_ours(timeout: float = 10, root: Path = ROOT) -> tuple[subprocess.Popen[bytes], int, float]:
     port = free_port()
     started = time.perf_counter()
-    process = subprocess.Popen([str(BIN / "tokutei-kg"), "--root", str(ROOT), "serve", "--port", str(port),
+    process = subprocess.Popen([str(BIN / "tokutei-kg"), "--root", str(root), "serve", "--port", str(port),
                                 "--timeout", str(timeout)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_ready(port, process)
     return process, port, time.perf_counter() - started
 
 
-def start_oxigraph(location: Path, timeout: float = 10) -> tuple[subprocess.Popen[bytes], int, float, float]:
+def start_oxigraph(location: Path, timeout: float = 10, built: Path = ROOT / "graph" / "built" / "tokutei.nq",
+                   ) -> tuple[subprocess.Popen[bytes], int, float, float]:
     """Returns the process, port, seconds to load RocksDB and seconds from server start to first answer."""
     started = time.perf_counter()
-    subprocess.run([str(BIN / "oxigraph"), "load", "--location", str(location), "--file",
-                    str(ROOT / "graph" / "built" / "tokutei.nq")], check=True, capture_output=True)
+    subprocess.run([str(BIN / "oxigraph"), "load", "--location", str(location), "--file", str(built)],
+                   check=True, capture_output=True)
     loaded = time.perf_counter()
     port = free_port()
     process = subprocess.Popen([str(BIN / "oxigraph"), "serve-read-only", "--location", str(location), "--bind",

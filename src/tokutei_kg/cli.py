@@ -145,7 +145,8 @@ def build(ctx: click.Context, as_of: dt.date | None, strict: bool, output: Path 
     project = _project(ctx)
     exports = output is None and not no_exports
     with writing(project):  # one build at a time; the dataset, its record and exports/ change as one unit
-        compiled = compile_project(project, as_of=as_of, strict=strict)
+        with _Stages() as stages:
+            compiled = compile_project(project, as_of=as_of, strict=strict, progress=stages, keep_dataset=False)
         for finding in compiled.report.sorted():
             click.echo(str(finding), err=True)
         files = write_built(project, compiled, output, exports=exports)
@@ -164,6 +165,31 @@ def build(ctx: click.Context, as_of: dt.date | None, strict: bool, output: Path 
         exported = [path for path in files if path.is_relative_to(project.exports)]
         click.echo(f"  exports       {len(exported)} files in {display_path(project.exports)}/ "
                    "(MANIFEST.json lists them; open exports/explorer.html in a browser)")
+
+
+class _Stages:
+    """Which stage a long command is in, on stderr — only on a terminal and only once 2 s have passed,
+    so piped and CI output never shows it."""
+
+    def __init__(self, after: float = 2.0) -> None:
+        import time
+
+        self.clock, self.after, self.shown, self.count = time.monotonic, after, False, 0
+        self.started = self.clock()
+        self.enabled = sys.stderr.isatty()
+
+    def __call__(self, stage: str) -> None:
+        self.count += 1
+        if self.enabled and self.clock() - self.started >= self.after:
+            click.echo(f"\r\033[K[{self.count}] {stage}…", err=True, nl=False)
+            self.shown = True
+
+    def __enter__(self) -> _Stages:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.shown:
+            click.echo("\r\033[K", err=True, nl=False)
 
 
 @main.command()
@@ -253,7 +279,7 @@ def query(ctx: click.Context, name: str | None, expression: str | None, fmt: str
 
         output, failures = answer(run_remote(endpoint, query_text))
     else:
-        store = _dated(open_store(require_built(project)), as_of)
+        store = _dated(open_store(require_built(project), cache=True), as_of)
         bindings = dict(parse_binding(b, store) for b in binds)
         shown = Labels(store, lang) if fmt in ("table", "md") else None
         output, failures = run(store, query_text, bindings, consume=answer)  # type: ignore[misc]

@@ -20,6 +20,7 @@ Two independent lines keep ``SERVICE`` from calling out (issue 12.1):
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import re
 import unicodedata
@@ -74,13 +75,22 @@ class Token:
 
 def tokens(text: str) -> Iterator[Token]:
     """SPARQL tokens with comments, strings and IRIs recognised, so keywords are found only as keywords."""
+    return iter(_tokenized(text))
+
+
+@functools.lru_cache(maxsize=64)
+def _tokenized(text: str) -> tuple[Token, ...]:
+    """The tokens of ``text``, once: the read-only check, the parameter check and the FROM check of one
+    query (and a served query asked again) share them."""
+    found = []
     line, line_start = 1, 0
     for match in _TOKEN.finditer(text):
         start = match.start()
         line += text.count("\n", line_start, start)
         last_newline = text.rfind("\n", 0, start)
         line_start = start
-        yield Token(match.lastgroup or "other", match.group(), line, start - last_newline)
+        found.append(Token(match.lastgroup or "other", match.group(), line, start - last_newline))
+    return tuple(found)
 
 
 def check_read_only(query: QueryText, *, parse: bool = True) -> str:

@@ -472,3 +472,25 @@ def _cell(term: object) -> str:
 
     value = getattr(term, "value", str(term))
     return curie(value) if value.startswith("http") else value
+
+
+def check_shapes_on_store(store: object, shapes: Graph, index: dict[str, Location]) -> Report:
+    """The same findings as :func:`check_shapes`, evaluated on the Oxigraph store by :mod:`.shacl`
+    (seconds instead of minutes at 10⁶ triples). Raises ``shacl.Unsupported`` for shapes outside its
+    subset: then use :func:`check_shapes`."""
+    from .shacl import validate as evaluate
+
+    report = Report()
+    for result in evaluate(store, shapes):  # type: ignore[arg-type]
+        focus = result.focus.value if hasattr(result.focus, "value") else str(result.focus)
+        text = result.message or "shape violated"
+        if result.path is not None:
+            text += f" [{_short(result.path)}]"
+        if result.value is not None:
+            text += f" (value: {getattr(result.value, 'value', result.value)})"
+        record = index.get(focus)
+        if result.violation:
+            report.error("shacl", text, record, focus=focus)
+        else:
+            report.warning("shacl", text, record, focus=focus)
+    return report
