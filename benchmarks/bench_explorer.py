@@ -316,10 +316,30 @@ def exact_centrality(graph: nx.MultiDiGraph) -> object:
         analyse.EXACT_UP_TO = saved
 
 
+def pair_of(graph: nx.MultiDiGraph) -> tuple[str, str]:
+    """kemnaker and isa (copy 0) when the graph has them, else its two best-connected institutions."""
+    ids = {str(d["id"]): n for n, d in graph.nodes(data=True)}
+    if "kemnaker" in ids and "isa" in ids:
+        return ids["kemnaker"], ids["isa"]
+    institutions = sorted((n for n, d in graph.nodes(data=True) if d["kind"] == "institution"),
+                          key=lambda n: (-graph.degree(n), str(graph.nodes[n]["id"])))
+    return institutions[0], institutions[1]
+
+
+def generated(root: Path) -> tuple[str, nx.MultiDiGraph, Any]:
+    """A project written by benchmarks/generate.py and built (``tokutei-kg --root ROOT build``)."""
+    from tokutei_kg.network import to_network
+    from tokutei_kg.store import open_store
+    from tokutei_kg.visualise import catalogue
+
+    store = open_store(root / "graph" / "built" / "tokutei.nq")
+    return f"generated {root.name}", to_network(store), catalogue(store)
+
+
 def analysis_rows(size: str, graph: nx.MultiDiGraph, *, all_pairs: bool, exact: bool) -> list[Row]:
     from tokutei_kg.analyse import centrality, find_paths, paths_between_sides
 
-    a, b = (next(n for n, d in graph.nodes(data=True) if d["id"] == name) for name in ("kemnaker", "isa"))
+    a, b = pair_of(graph)
     out: list[Row] = []
     if all_pairs:
         pairs = side_pairs(graph)
@@ -329,7 +349,8 @@ def analysis_rows(size: str, graph: nx.MultiDiGraph, *, all_pairs: bool, exact: 
                     "networkx all_simple_paths, view per pair", old))
     new, _ = timed(lambda: find_paths(graph, a, b), repeat=3)
     old, _ = timed(lambda: legacy_find_paths(graph, a, b), repeat=1)
-    out.append((size, "paths kemnaker-isa", new, "networkx all_simple_paths", old))
+    names = "-".join(str(graph.nodes[n]["id"]) for n in (a, b))
+    out.append((size, f"paths {names}", new, "networkx all_simple_paths", old))
     new, _ = timed(lambda: centrality(graph), repeat=1)
     if exact:
         old, _ = timed(lambda: exact_centrality(graph), repeat=1)
@@ -340,16 +361,19 @@ def analysis_rows(size: str, graph: nx.MultiDiGraph, *, all_pairs: bool, exact: 
 
 
 def rows(copies: int = 31, *, browser: bool = True, analysis: bool = True,
-         scales: tuple[int, ...] = (3, 10)) -> list[Row]:
-    """Every figure of this benchmark as (size, figure, seconds, baseline, baseline seconds)."""
+         scales: tuple[int, ...] = (3, 10), projects: tuple[Path, ...] = ()) -> list[Row]:
+    """Every figure of this benchmark as (size, figure, seconds, baseline, baseline seconds); ``projects``
+    adds built projects from benchmarks/generate.py as further sizes."""
     _, graph, found = curated()
     sizes = [("curated", graph, found),
              *[(f"x{c}", *scaled(graph, found, c)) for c in sorted({*scales, copies}) if c > 1]]
+    extra = [generated(root) for root in projects]
+    sizes += extra
     out: list[Row] = []
     for name, g, _ in sizes if analysis else []:
         label = f"{name} ({g.number_of_nodes():,} nodes, {g.number_of_edges():,} edges)"
         out += analysis_rows(label, g, all_pairs=name == "curated", exact=g.number_of_nodes() <= 2000)
-    sizes = [sizes[0], sizes[-1]]
+    sizes = [sizes[0], sizes[-1 - len(extra)], *extra]
     with tempfile.TemporaryDirectory() as folder:
         pages: dict[str, dict[str, Path]] = {}
         for name, g, f in sizes:
@@ -367,7 +391,10 @@ def rows(copies: int = 31, *, browser: bool = True, analysis: bool = True,
                     variants["sigma"].write_text(sigma_page(data), encoding="utf-8")
         if browser and CHROMIUM.exists():
             with chromium() as chrome:
-                out += browser_rows(pages, ("kemnaker", "isa"), chrome)
+                for label, variants in pages.items():
+                    graph_of = next(g for name, g, _ in sizes if label.startswith(f"{name} ("))
+                    pair = tuple(str(graph_of.nodes[n]["id"]) for n in pair_of(graph_of))
+                    out += browser_rows({label: variants}, pair, chrome)  # type: ignore[arg-type]
     return out
 
 
@@ -396,10 +423,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--copies", type=int, default=31)
     parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--scales", default="3,10", help="copies measured for paths and analyse only")
     parser.add_argument("--no-analysis", action="store_true", help="skip paths and analyse")
+    parser.add_argument("--project", type=Path, action="append", default=[],
+                        help="also measure a project made by benchmarks/generate.py and built (repeatable)")
     parser.add_argument("--json", action="store_true", help="print the rows as JSON")
     args = parser.parse_args()
-    table = rows(args.copies, browser=not args.no_browser, analysis=not args.no_analysis)
+    scales = tuple(int(c) for c in args.scales.split(",") if c)
+    table = rows(args.copies, browser=not args.no_browser, analysis=not args.no_analysis, scales=scales,
+                 projects=tuple(args.project))
     if args.json:
         json.dump(table, sys.stdout, indent=1)
     else:

@@ -118,8 +118,9 @@ class Writer:
                 "value_lang": value_lang, "stage": stage, "role": role,
                 "polarity": "disputes" if disputes else "",
                 "source_id": source["id"],
-                "evidence": (f"Synthetic evidence: the source {'denies' if disputes else 'states'} that "
-                             f"{subject} {relation} {obj or value}."),
+                "evidence": "[withheld]" if source["consent"] == "none" else (
+                    f"Synthetic evidence: the source {'denies' if disputes else 'states'} that "
+                    f"{subject} {relation} {obj or value}."),
                 "evidence_kind": "quote" if quote else "paraphrase", "evidence_lang": "en",
                 "locator": f"p. {self.rng.randint(1, 40)}" if self.rng.random() < 0.5 else "",
                 "valid_from": valid_from, "valid_to": valid_to,

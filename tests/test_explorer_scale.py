@@ -197,8 +197,8 @@ def test_analyse_estimates_above_the_threshold_and_says_so(curated: tuple[nx.Mul
             == {(r.id, r.degree, r.cross_border_degree, r.stages) for r in exact})
 
 
-def test_analyse_command_states_the_estimate(mini: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert CliRunner().invoke(main, ["--root", str(mini), "build"]).exit_code == 0
+def test_analyse_command_states_the_estimate(built_mini: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    mini = built_mini
     monkeypatch.setattr(analyse, "EXACT_UP_TO", 3)
     monkeypatch.setattr(analyse, "SAMPLE_SOURCES", 2)
     table = CliRunner().invoke(main, ["--root", str(mini), "analyse"])
@@ -324,3 +324,13 @@ def test_overview_follows_language_and_filters(session: Session, large: tuple[nx
     visible = session.visible()
     assert visible == sorted(f"group:{k}" for k in groups_of(graph) if not k.startswith("japan|"))
     assert session.js("location.hash") == "#lang=ja&xside=japan"
+
+
+@pytest.mark.browser
+def test_search_finds_a_filtered_out_entity_without_drawing_it(session: Session) -> None:
+    session.page.uncheck("#filter-side input[data-value=japan]")
+    session.page.fill("#search", "入管")
+    session.page.press("#search", "Enter")
+    assert session.js("window.tkgExplorer.state.selected") == ["isa"]
+    assert "isa" not in session.visible()
+    assert "(hidden by the filters)" in session.panel()

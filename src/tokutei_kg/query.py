@@ -20,6 +20,7 @@ Two independent lines keep ``SERVICE`` from calling out (issue 12.1):
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import re
 import unicodedata
@@ -74,13 +75,22 @@ class Token:
 
 def tokens(text: str) -> Iterator[Token]:
     """SPARQL tokens with comments, strings and IRIs recognised, so keywords are found only as keywords."""
+    return iter(_tokenized(text))
+
+
+@functools.lru_cache(maxsize=64)
+def _tokenized(text: str) -> tuple[Token, ...]:
+    """The tokens of ``text``, once: the read-only check, the parameter check and the FROM check of one
+    query (and a served query asked again) share them."""
+    found = []
     line, line_start = 1, 0
     for match in _TOKEN.finditer(text):
         start = match.start()
         line += text.count("\n", line_start, start)
         last_newline = text.rfind("\n", 0, start)
         line_start = start
-        yield Token(match.lastgroup or "other", match.group(), line, start - last_newline)
+        found.append(Token(match.lastgroup or "other", match.group(), line, start - last_newline))
+    return tuple(found)
 
 
 def check_read_only(query: QueryText, *, parse: bool = True) -> str:
@@ -89,6 +99,7 @@ def check_read_only(query: QueryText, *, parse: bool = True) -> str:
     (``serve``'s HTTP threads: the worker process that runs the query parses it, within the time limit)."""
     text = normalise(query)
     significant = [t for t in tokens(text) if t.kind != "comment"]
+    _check_shape(query, significant)
     for index, token in enumerate(significant):
         if token.kind != "word":
             continue
@@ -111,8 +122,27 @@ def check_read_only(query: QueryText, *, parse: bool = True) -> str:
 
 
 SERVICE_REFUSED = "SERVICE is not allowed: queries may not call other endpoints"
+# Oxigraph parses recursively: about 2,200 nested braces or 6,500 UNIONs overflow an 8 MiB stack and
+# kill the process (a segfault, not an exception); these limits keep well below.
+MAX_DEPTH = 200
+MAX_UNIONS = 1000
 _MENTIONS_SERVICE = re.compile("service", re.IGNORECASE | re.ASCII)
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def _check_shape(query: QueryText, significant: list[Token]) -> None:
+    """Refuse nesting and UNION chains deep enough to overflow the engine's stack (see MAX_DEPTH)."""
+    depth = unions = 0
+    for token in significant:
+        if token.kind == "other":
+            depth += 1 if token.value in "{([" else -1 if token.value in "})]" else 0
+            if depth > MAX_DEPTH:
+                _refuse(query, token, f"the query nests brackets more than {MAX_DEPTH} deep — simplify it")
+        elif token.kind == "word" and token.value.upper() == "UNION":
+            unions += 1
+            if unions > MAX_UNIONS:
+                _refuse(query, token, f"the query has more than {MAX_UNIONS:,} UNIONs — list alternatives with "
+                                      "VALUES instead")
 
 
 def normalise(query: QueryText) -> str:

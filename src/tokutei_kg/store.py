@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,15 +40,40 @@ Subject = ox.NamedNode | ox.BlankNode | ox.Triple  # what Oxigraph puts in a qua
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple  # … and in its object position
 
 
-def open_store(path: Path) -> ox.Store:
-    """An in-memory Oxigraph store holding the built N-Quads at ``path``, checked against the record
-    the build wrote beside it (``checksum.verify``)."""
+# An on-disk copy of the built dataset (RocksDB) is reused by later runs instead of parsing the N-Quads
+# again. It is keyed on the SHA-256 in the dataset's record (checksum.py) and every open still checks the
+# bytes against that record, so a store built from other bytes — a stale one — is never used.
+CACHE_MIN_BYTES = 1 << 20  # below this, parsing into memory is as fast as opening RocksDB
+CACHE_KEEP = 4  # stores kept in the cache folder (the least recently used go first)
+
+
+def cache_root() -> Path | None:
+    """Where the on-disk stores live: ``$TOKUTEI_KG_CACHE`` (``off`` disables), else the user cache."""
+    chosen = os.environ.get("TOKUTEI_KG_CACHE", "")
+    if chosen.lower() in ("off", "0", "no", "false"):
+        return None
+    if chosen:
+        return Path(chosen)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "tokutei-kg"
+
+
+def open_store(path: Path, *, cache: bool = False) -> ox.Store:
+    """An Oxigraph store holding the built N-Quads at ``path``, checked against the record the build
+    wrote beside it (``checksum.verify``): in memory, or with ``cache`` the on-disk store of exactly
+    these bytes (built on first use, then opened read-only by every later run)."""
     if not path.is_file():
         raise DatasetMissing(f"error: no built dataset at {path} — run `tokutei-kg build` first")
     from .checksum import verify
 
-    store = ox.Store()
     data = path.read_bytes()
+    root = cache_root() if cache and len(data) >= CACHE_MIN_BYTES else None
+    folder = _cache_folder(root, path) if root is not None else None
+    if folder is not None:
+        store = _cached(folder, path, data)
+        if store is not None:
+            return store
+    store = ox.Store()
     try:
         store.load(data, format=ox.RdfFormat.N_QUADS)
     except SyntaxError as exc:
@@ -53,6 +81,64 @@ def open_store(path: Path) -> ox.Store:
                              "run `tokutei-kg build` again") from None
     verify(path, data, len(store))
     return store
+
+
+def _cache_folder(root: Path, path: Path) -> Path | None:
+    """``root/<sha256 from the record>-<oxigraph version>``, or None without a readable record."""
+    import json
+
+    from .checksum import record_path
+
+    try:
+        digest = json.loads(record_path(path).read_bytes())["sha256"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # the in-memory path reports the missing or broken record
+    if not isinstance(digest, str) or not digest.isalnum():
+        return None
+    return root / f"{digest[:40]}-oxigraph-{ox.__version__}"
+
+
+def _cached(folder: Path, path: Path, data: bytes) -> ox.Store | None:
+    """The on-disk store for ``data`` (verified against its record), creating it if needed; None when
+    the cache cannot be used. Raises :class:`DatasetMissing` when the bytes do not match the record."""
+    from .checksum import verify
+
+    try:
+        if not (folder / "quads").is_file():
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            temporary = Path(tempfile.mkdtemp(prefix=".building-", dir=folder.parent))
+            try:
+                writer = ox.Store(str(temporary / "db"))
+                writer.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+                quads = len(writer)
+                verify(path, data, quads)  # never keep a store for bytes the record does not vouch for
+                writer.flush()
+                del writer
+                (temporary / "quads").write_text(str(quads), encoding="ascii")
+                os.rename(temporary, folder)  # atomic: the folder is complete or absent
+            except OSError:
+                if not (folder / "quads").is_file():
+                    raise
+            finally:
+                shutil.rmtree(temporary, ignore_errors=True)
+            _evict(folder.parent, keep=folder)
+        quads = int((folder / "quads").read_text(encoding="ascii"))
+        os.utime(folder)
+    except (OSError, SyntaxError, ValueError):
+        return None
+    verify(path, data, quads)
+    try:
+        return ox.Store.read_only(str(folder / "db"))
+    except OSError:  # a damaged store: drop it, the next run builds it again
+        shutil.rmtree(folder, ignore_errors=True)
+        return None
+
+
+def _evict(root: Path, keep: Path) -> None:
+    stores = sorted((p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".") and p != keep),
+                    key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in stores[CACHE_KEEP - 1:]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def solutions(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> ox.QuerySolutions:

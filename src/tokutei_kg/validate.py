@@ -112,8 +112,10 @@ def _slugged(identifier: str) -> str:
 
 
 def _name_key(name: str) -> str:
-    """Two names a reader cannot tell apart: full-width/half-width forms and case unified (NFKC)."""
-    return unicodedata.normalize("NFKC", name).casefold()
+    """Two names a reader cannot tell apart: full-width/half-width forms and case unified (NFKC),
+    invisible (format) characters such as U+200B dropped."""
+    visible = "".join(c for c in name if unicodedata.category(c) != "Cf")
+    return unicodedata.normalize("NFKC", visible).casefold()
 
 
 def _check_same_names(report: Report, entities: Sequence[Entity]) -> None:
@@ -130,8 +132,8 @@ def _check_same_names(report: Report, entities: Sequence[Entity]) -> None:
                 continue
             other, other_column, other_name = seen[key]
             if other.id != entity.id and other_name != name:
-                report.warning("same-name", f"{column} '{name}' of '{entity.id}' is {other_column} '{other_name}' of "
-                               f"'{other.id}' ({other.origin.at(other_column)}) in another width or case",
+                report.warning("same-name", f"{column} '{name}' of '{entity.id}' looks the same as {other_column} "
+                               f"'{other_name}' of '{other.id}' ({other.origin.at(other_column)})",
                                entity.origin.at(column), "use one spelling, or tell the two apart", entity.id)
 
 
@@ -470,3 +472,25 @@ def _cell(term: object) -> str:
 
     value = getattr(term, "value", str(term))
     return curie(value) if value.startswith("http") else value
+
+
+def check_shapes_on_store(store: object, shapes: Graph, index: dict[str, Location]) -> Report:
+    """The same findings as :func:`check_shapes`, evaluated on the Oxigraph store by :mod:`.shacl`
+    (seconds instead of minutes at 10⁶ triples). Raises ``shacl.Unsupported`` for shapes outside its
+    subset: then use :func:`check_shapes`."""
+    from .shacl import validate as evaluate
+
+    report = Report()
+    for result in evaluate(store, shapes):  # type: ignore[arg-type]
+        focus = result.focus.value if hasattr(result.focus, "value") else str(result.focus)
+        text = result.message or "shape violated"
+        if result.path is not None:
+            text += f" [{_short(result.path)}]"
+        if result.value is not None:
+            text += f" (value: {getattr(result.value, 'value', result.value)})"
+        record = index.get(focus)
+        if result.violation:
+            report.error("shacl", text, record, focus=focus)
+        else:
+            report.warning("shacl", text, record, focus=focus)
+    return report

@@ -241,7 +241,7 @@
     physics: { enabled: false },
     layout: { improvedLayout: false, randomSeed: 7 },
     interaction: { hover: true, tooltipDelay: 150, multiselect: false, selectConnectedEdges: false,
-                   hideEdgesOnDrag: LARGE, keyboard: false },
+                   hideEdgesOnDrag: LARGE && !OVERVIEW, keyboard: false },
     edges: { selectionWidth: 1.5, hoverWidth: 0.8 }
   });
   timing.network = performance.now();
@@ -770,7 +770,7 @@
   function choose(id) {
     results.replaceChildren();
     selectNodes([id]);
-    network.focus(id, { scale: Math.max(network.getScale(), 0.9), animation: false });
+    if (nodes.get(id) !== null) network.focus(id, { scale: Math.max(network.getScale(), 0.9), animation: false });
   }
   function renderResults() {
     results.replaceChildren();
@@ -1036,7 +1036,7 @@
       show();
       var onPaths = new Set([].concat.apply([], state.paths.map(function (p) { return p.nodes; })));
       if (onPaths.size) network.once("afterDrawing", function () {
-        network.fit({ nodes: Array.from(onPaths), animation: false });
+        network.fit({ nodes: Array.from(onPaths).filter(function (id) { return nodes.get(id) !== null; }), animation: false });
       });
     } else clearSelection();
   }

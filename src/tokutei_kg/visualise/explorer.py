@@ -7,6 +7,11 @@ template (``page.py``). ``write_explorer`` is the one function here that touches
 The embedded JSON keeps every attribute of the projection under its own name (nodes: ``id``, ``label_en``
 … plus ``iri``, ``x``, ``y``; edges: ``relation``, ``claims``, ``status`` … plus ``id``, ``from``, ``to``), so
 a test can compare page and projection attribute by attribute.
+
+Above ``OVERVIEW_AT`` entities the page opens on an overview (docs/explorer-scale.md): the data is the
+same, positions come from ``layout.overview_layout`` (each entity on a grid around the place of its group,
+one group per side and class), ``options.overview`` is true and ``groups`` gives each group's place and
+number of members; the page draws the groups and expands them on demand.
 """
 
 from __future__ import annotations
@@ -37,9 +42,9 @@ if TYPE_CHECKING:
 
 MAX_HOPS = 4
 # Above this many entities the page opens on an overview (one node per side and class, expandable):
-# vis-network draws the curated graph (~200 entities) at once, but 5,766 entities took 20 s to become
-# interactive (measurements-2026-12.md; benchmarks/bench_explorer.py compares both views).
-OVERVIEW_AT = 1000
+# vis-network draws the curated graph (186 entities) in 0.6 s, 803 entities in 1.6 s, 1,860 in 3.4 s and
+# 5,766 in 7–11 s (benchmarks/bench_explorer.py, docs/explorer-scale.md), so it keeps the small graphs only.
+OVERVIEW_AT = 500
 
 
 class ViewError(TokuteiError):
