@@ -412,6 +412,14 @@ _LABEL_PREDICATES = (ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
                      ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel"))
 
 
+_ALL_LABELS = """SELECT ?x ?label ?lang WHERE {
+  { ?x <http://www.w3.org/2000/01/rdf-schema#label> ?label }
+  UNION { ?x <http://www.w3.org/2004/02/skos/core#prefLabel> ?label }
+  FILTER (lang(?label) = ?lang)
+}"""
+BULK_LABELS = 2000  # distinct IRIs in a result above which all labels are read by one scan
+
+
 class Labels:
     """IRI → its label in ``lang`` (``rdfs:label``, else ``skos:prefLabel``), falling back to English.
 
@@ -422,6 +430,7 @@ class Labels:
         self.store = store
         self.lang = lang
         self._cache: dict[str, str | None] = {}
+        self._complete = False  # every label is in the cache (load_all)
 
     def _find(self, iri: str, lang: str) -> str | None:
         node = ox.NamedNode(iri)
@@ -432,7 +441,22 @@ class Labels:
                     return term.value
         return None
 
+    def load_all(self) -> None:
+        """Every label of the dataset in ``lang`` and English, by one scan each: cheaper than one
+        look-up per IRI once a result shows more than a few thousand IRIs."""
+        found: dict[str, str] = {}
+        for lang in dict.fromkeys(("en", self.lang)):
+            in_lang: dict[str, str] = {}
+            for row in self.store.query(_ALL_LABELS, use_default_graph_as_union=True,
+                                        substitutions={ox.Variable("lang"): ox.Literal(lang)}):
+                in_lang.setdefault(row[0].value, row[1].value)
+            found.update(in_lang)
+        self._cache.update(found)
+        self._complete = True
+
     def get(self, iri: str, default: str | None = None) -> str | None:
+        if iri not in self._cache and self._complete:
+            return default
         if iri not in self._cache:
             found = self._find(iri, self.lang)
             if found is None and self.lang != "en":
@@ -476,7 +500,11 @@ def rows(solutions: object, *, short: bool = True,
             shown = text[term] = _term_text(term, short=short, labels=labels)
         return shown
 
-    table = [[cell(term) for term in solution] for solution in solutions]  # type: ignore[attr-defined]
+    solved = [list(solution) for solution in solutions]  # type: ignore[attr-defined]
+    if isinstance(labels, Labels) and len({t for row in solved for t in row if isinstance(t, ox.NamedNode)}) \
+            > BULK_LABELS:
+        labels.load_all()
+    table = [[cell(term) for term in row] for row in solved]
     return variables, table
 
 
