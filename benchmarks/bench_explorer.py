@@ -131,6 +131,9 @@ def wait(page: Any, expression: str, timeout: float = 300.0) -> None:
         page.wait_for_timeout(10)
 
 
+BUDGET = 120.0  # seconds a page may take to settle before it is reported as "did not settle"
+
+
 def open_page(browser: Any, path: Path) -> tuple[Any, Any, dict[str, float]]:
     """Open the page; return (context, page, figures): first paint and settled as the page measured them
     (``window.tkgExplorer.timing``, ms from navigation start), and interactive: wall seconds from
@@ -139,8 +142,12 @@ def open_page(browser: Any, path: Path) -> tuple[Any, Any, dict[str, float]]:
     context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort())
     page = context.new_page()
     started = time.perf_counter()
-    page.goto(path.as_uri())
-    wait(page, "document.body.dataset.settled === '1'")
+    page.goto(path.as_uri(), wait_until="commit", timeout=BUDGET * 1000)
+    try:
+        wait(page, "document.body.dataset.settled === '1'", timeout=BUDGET)
+    except TimeoutError:
+        context.close()
+        raise
     interactive = time.perf_counter() - started
     timing = page.evaluate("window.tkgExplorer.timing")
     return context, page, {"first_paint": timing["firstDraw"] / 1000, "settled": timing["settled"] / 1000,
@@ -259,8 +266,11 @@ def browser_rows(pages: dict[str, dict[str, Path]], pair: tuple[str, str], brows
         shipped = vis_rows(size, variants["shipped"], pair, browser)
         baselines = []
         if "previous" in variants:
-            baselines.append(("previous explorer: every entity in vis-network", vis_rows(size, variants["previous"],
-                                                                                          pair, browser)))
+            try:
+                previous = vis_rows(size, variants["previous"], pair, browser)
+            except TimeoutError:  # reported as infinite: it did not settle within BUDGET
+                previous = dict.fromkeys(figures, float("inf"))
+            baselines.append(("previous explorer: every entity in vis-network", previous))
         if "sigma" in variants:
             baselines.append(("sigma.js 3 WebGL, every entity (drawing only)", sigma_rows(variants["sigma"], browser)))
         for figure in figures:
@@ -414,8 +424,9 @@ def previous_explorer() -> Iterator[None]:
 def print_table(table: list[Row]) -> None:
     print("| size | figure | seconds | baseline | baseline s | ratio |\n|---|---|---|---|---|---|")
     for size, figure, seconds, base, base_seconds in table:
-        ratio = f"{base_seconds / seconds:.1f}×" if base and seconds else ""
-        print(f"| {size} | {figure} | {seconds:.3f} | {base} | {base_seconds:.3f} | {ratio} faster |" if base else
+        ratio = f"{base_seconds / seconds:.1f}×" if base and seconds and base_seconds != float("inf") else "—"
+        shown = f"> {BUDGET:.0f} (did not settle)" if base_seconds == float("inf") else f"{base_seconds:.3f}"
+        print(f"| {size} | {figure} | {seconds:.3f} | {base} | {shown} | {ratio} faster |" if base else
               f"| {size} | {figure} | {seconds:.3f} | | | |")
 
 

@@ -42,12 +42,11 @@ CASES = [
     case("unknown-column", [(OBSERVATIONS, ",locator,note\n", ",locator,notes\n")],
          ["graph/curated/observations.csv:1:9: error: unknown column 'notes' in a observations table — did you mean "
           "'note'?", ONE]),
-    case("missing-column", [(SOURCES, "id,type,perspective,title,", "id,type,perspective,heading,")],
+    case("missing-column", [(SOURCES, "id,type,perspective,title,", "id,type,perspective,titel,")],
          ["graph/curated/sources.csv:1: error: missing required column 'title' — a sources table needs: id, type, "
           "perspective, title, language",
-          "graph/curated/sources.csv:1:4: error: unknown column 'heading' in a sources table — allowed columns: id, "
-          "type, perspective, title, language, publisher, date, url, document, reliability, register_ref, "
-          "interviewee_role, consent, note", "2 errors, 0 warnings"]),
+          "graph/curated/sources.csv:1:4: error: unknown column 'titel' in a sources table — did you mean 'title'?",
+          "2 errors, 0 warnings"]),
     case("duplicate-column", [(OBSERVATIONS, ",locator,note\n", ",locator,locator\n")],
          ["graph/curated/observations.csv:1:9: error: column 'locator' appears twice", ONE]),
     case("unbalanced-quote", [(CLAIMS, "ISA is an external agency", "\"ISA is an \"external\" agency")],

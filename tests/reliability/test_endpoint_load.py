@@ -16,7 +16,8 @@ from tokutei_kg.serve.loadtest import run_load
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    running = start_server(built_project(tmp_path_factory.mktemp("load") / "mini"))
+    # a generous time limit: this test counts the server's errors under load, not a busy machine's slowness
+    running = start_server(built_project(tmp_path_factory.mktemp("load") / "mini"), "--timeout", "60")
     yield running
     stop_server(running)
     assert "Traceback" not in running.log.read_text(encoding="utf-8")

@@ -448,3 +448,10 @@ def test_viz_into_exports_keeps_the_manifest_matching(project: Path) -> None:
     assert changed == {"exports/explorer.html", "exports/MANIFEST.json"}
     assert consistent(project)
     assert temp_files(project) == []
+
+
+def test_figures_into_exports_keep_the_manifest_matching(project: Path) -> None:
+    result = cli(project, "figures")
+    assert result.exit_code == 0, result.output
+    assert consistent(project)
+    assert temp_files(project) == []

@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any, cast
 import networkx as nx
 import pyoxigraph as ox
 
-from ..atomic import write_files
 from ..evidence import labels
 from ..namespaces import PREFIXES
 from .catalogue import stage_order, vocabulary
@@ -319,7 +318,9 @@ def write_figures(project: Project, store: ox.Store, *, output_dir: Path | None 
             files.update(_named(folder, "ssw-residents-indonesia", render_series(series, title=_title(SERIES_TITLE))))
         else:
             result.warnings.append("no ISA observations for Indonesia: the statistics figure is left out")
-    write_files(files)
+    from ..pipeline import write_into_project
+
+    write_into_project(project, files)  # into exports/: with the manifest, under the output lock
     result.paths = sorted(files)
     return result
 
