@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test build validate lint audit clean
+.PHONY: demo test build validate lint audit clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,5 +46,9 @@ build: $(STAMP)
 validate: $(STAMP)
 	$(BIN)/tokutei-kg validate
 
+## benchmarks: every figure against rdflib alone and pyoxigraph alone (BENCH_SIZES=1e4,1e5 to limit)
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_pipeline.py --write benchmarks/RESULTS.md
+
 clean:
-	rm -rf $(VENV) graph/built/*.nq .pytest_cache
+	rm -rf $(VENV) graph/built/*.nq graph/built/*.nq.json .pytest_cache

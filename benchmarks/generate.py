@@ -53,15 +53,15 @@ OBSERVATION_COLUMNS = ["id", "dataset", "period", "nationality", "category", "co
 
 # (type, perspective, reliability, language) of the kinds of source the curated register holds
 SOURCE_KINDS = [
-    ("news", "media", "news", "en"),
-    ("news", "media", "news", "id"),
-    ("practitioner", "japanese-private-sector", "practitioner", "ja"),
-    ("official-document", "japanese-government", "official", "ja"),
-    ("official-document", "indonesian-government", "official", "id"),
-    ("academic-work", "academia", "", "en"),
-    ("practitioner", "indonesian-private-sector", "practitioner", "id"),
-    ("interview", "worker", "", "id"),
-    ("interview", "japanese-private-sector", "", "ja"),
+    ("news", "civil-society", "news", "en"),
+    ("news", "civil-society", "news", "id"),
+    ("practitioner", "private-sector", "practitioner", "ja"),
+    ("official-document", "government", "official", "ja"),
+    ("official-document", "government", "official", "id"),
+    ("academic-work", "academic", "", "en"),
+    ("practitioner", "private-sector", "practitioner", "id"),
+    ("interview", "civil-society", "", "id"),
+    ("interview", "private-sector", "", "ja"),
 ]
 SUPPORT_ITEMS = ["consultation-and-complaints", "exchange-with-japanese", "housing-and-contracts",
                  "japanese-learning", "life-orientation", "pick-up-and-see-off", "pre-entry-guidance",
@@ -118,8 +118,9 @@ class Writer:
                 "value_lang": value_lang, "stage": stage, "role": role,
                 "polarity": "disputes" if disputes else "",
                 "source_id": source["id"],
-                "evidence": (f"Synthetic evidence: the source {'denies' if disputes else 'states'} that "
-                             f"{subject} {relation} {obj or value}."),
+                "evidence": "[withheld]" if source["consent"] == "none" else (
+                    f"Synthetic evidence: the source {'denies' if disputes else 'states'} that "
+                    f"{subject} {relation} {obj or value}."),
                 "evidence_kind": "quote" if quote else "paraphrase", "evidence_lang": "en",
                 "locator": f"p. {self.rng.randint(1, 40)}" if self.rng.random() < 0.5 else "",
                 "valid_from": valid_from, "valid_to": valid_to,

@@ -13,6 +13,14 @@ Figures are printed with the ratio to the baselines measured on the same machine
 
     .venv/bin/python benchmarks/serve.py [--seconds 5] [--clients 4] [--runs 5] [--query actors-by-side]
     .venv/bin/python benchmarks/serve.py --client URL --seconds S --clients C QUERY_FILE   (the load process)
+
+Load and soak of ``tokutei-kg serve`` alone (issue 10.5; not in CI — the CI run is 10 s on the mini graph,
+``tests/reliability/test_endpoint_load.py``): 8 clients run the whole query library round-robin.
+
+    .venv/bin/python benchmarks/serve.py --load 60      zero errors; p50/p95/p99, req/s, memory before/after
+    .venv/bin/python benchmarks/serve.py --soak 600     the same for 10 minutes, sampled each minute: the
+                                                        server's memory stays within ±10 % of the first
+                                                        minute's, its descriptors do not grow (exit 1 otherwise)
 """
 
 from __future__ import annotations
@@ -84,20 +92,21 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 # --- candidates ------------------------------------------------------------------------------------
 
-def start_ours(timeout: float = 10) -> tuple[subprocess.Popen[bytes], int, float]:
+def start_ours(timeout: float = 10, root: Path = ROOT) -> tuple[subprocess.Popen[bytes], int, float]:
     port = free_port()
     started = time.perf_counter()
-    process = subprocess.Popen([str(BIN / "tokutei-kg"), "--root", str(ROOT), "serve", "--port", str(port),
+    process = subprocess.Popen([str(BIN / "tokutei-kg"), "--root", str(root), "serve", "--port", str(port),
                                 "--timeout", str(timeout)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_ready(port, process)
     return process, port, time.perf_counter() - started
 
 
-def start_oxigraph(location: Path, timeout: float = 10) -> tuple[subprocess.Popen[bytes], int, float, float]:
+def start_oxigraph(location: Path, timeout: float = 10, built: Path = ROOT / "graph" / "built" / "tokutei.nq",
+                   ) -> tuple[subprocess.Popen[bytes], int, float, float]:
     """Returns the process, port, seconds to load RocksDB and seconds from server start to first answer."""
     started = time.perf_counter()
-    subprocess.run([str(BIN / "oxigraph"), "load", "--location", str(location), "--file",
-                    str(ROOT / "graph" / "built" / "tokutei.nq")], check=True, capture_output=True)
+    subprocess.run([str(BIN / "oxigraph"), "load", "--location", str(location), "--file", str(built)],
+                   check=True, capture_output=True)
     loaded = time.perf_counter()
     port = free_port()
     process = subprocess.Popen([str(BIN / "oxigraph"), "serve-read-only", "--location", str(location), "--bind",
@@ -252,6 +261,39 @@ def timeout_probe(port: int, wait: float = 30) -> str:
     return f"{status} after {time.perf_counter() - started:.1f} s, body {valid}: {first!r}"
 
 
+# --- load and soak of the query library ----------------------------------------------------------------
+
+def library_load(seconds: float, soak: float, clients: int) -> int:
+    """The load run (``seconds``) or the soak (``soak`` seconds, sampled each minute). Exit status."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from tokutei_kg.query import library
+    from tokutei_kg.serve.loadtest import run_load
+
+    queries = [path.read_text(encoding="utf-8") for path in library(ROOT / "sparql").values()]
+    process, port, _ = start_ours()
+    try:
+        run_load(port, queries, clients=clients, seconds=600, max_requests=len(queries))  # warm: every query once
+        if seconds:
+            report = run_load(port, queries, clients=clients, seconds=seconds, server_pid=process.pid)
+            print(f"load: {len(queries)} library queries, real graph, {os.cpu_count()} CPUs\n{report.summary()}")
+            return 0 if report.errors == 0 else 1
+        samples, errors, started = [], 0, time.monotonic()
+        while time.monotonic() - started < soak:
+            report = run_load(port, queries, clients=clients, seconds=min(60.0, soak - (time.monotonic() - started)),
+                              server_pid=process.pid)
+            errors += report.errors
+            samples.append(report.after)
+            print(f"[{time.monotonic() - started:5.0f} s] {report.summary()}", flush=True)
+        baseline, last = samples[0], samples[-1]  # the first minute warms up (threads, allocator arenas)
+        assert baseline is not None and last is not None
+        drift = (last.server_rss - baseline.server_rss) / baseline.server_rss
+        print(f"\nsoak {soak:g} s: {errors} errors; server RSS {baseline.server_rss / 2**20:.1f} → "
+              f"{last.server_rss / 2**20:.1f} MiB ({drift:+.1%}); fds {baseline.server_fds} → {last.server_fds}")
+        return 0 if errors == 0 and abs(drift) <= 0.10 and last.server_fds <= baseline.server_fds else 1
+    finally:
+        stop(process)
+
+
 # --- report ---------------------------------------------------------------------------------------------
 
 def main() -> None:
@@ -262,10 +304,14 @@ def main() -> None:
     parser.add_argument("--query", default="actors-by-side")
     parser.add_argument("--client")
     parser.add_argument("query_file", nargs="?")
+    parser.add_argument("--load", type=float, metavar="SECONDS", help="only the load run of the query library")
+    parser.add_argument("--soak", type=float, metavar="SECONDS", help="only the soak (e.g. 600)")
     args = parser.parse_args()
     if args.client:
         client_main(args.client, args.seconds, args.clients, Path(args.query_file))
         return
+    if args.load or args.soak:
+        raise SystemExit(library_load(args.load or 0, args.soak or 0, 8 if args.clients == 4 else args.clients))
     built = ROOT / "graph" / "built" / "tokutei.nq"
     if not built.is_file():
         raise SystemExit("build first: tokutei-kg build")

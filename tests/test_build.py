@@ -61,7 +61,7 @@ def test_build_prints_what_was_built(mini: Path) -> None:
         "  entities      26",
         "  claims        51",
         "  observations  3",
-        "  relations     45 (triangulated 4, corroborated 0, single-source 39, contested 2)",
+        "  relations     45 (triangulated 2, corroborated 0, single-source 41, contested 2)",
     ]
 
 
@@ -117,7 +117,7 @@ def test_triangulation_counts_sources_types_and_perspectives(nquads: Path) -> No
         SELECT ?o ?status ?n ?types ?persp WHERE {{
           ?f rdf:subject <{MOC}> ; rdf:predicate tkg:dateSigned ; rdf:object ?o ; tkg:triangulationStatus ?status ;
              tkg:sourceCount ?n ; tkg:sourceTypeCount ?types ; tkg:perspectiveCount ?persp }}""")
-    # s8 (news, Japanese government) and s9 (news, media) agree on 25 June; s2 alone says 26 June.
+    # s8 (news, government) and s9 (news, civil society) agree on 25 June, each in different words; s2 alone says 26 June.
     assert rows == [
         ("2019-06-25", ID + "status/triangulated", "2", "1", "2"),
         ("2019-06-26", ID + "status/single-source", "1", "1", "1"),

@@ -30,9 +30,11 @@ def test_evidence_lists_the_contested_relation_with_both_sides(project: Path) ->
     block = out.split("\n\n")[1].splitlines()
     assert block == [
         "[contested] Job training institution (LPK) — trains → Indonesian SSW worker",
-        "    1 source(s); types: academic-work; perspectives: academia",
-        "    asserts  seed-abstract: Abstract of the seed study (academic-work, academia)",
-        "    disputes int-fictional-01: FICTIONAL test interview with an LPK manager (interview, indonesian-private-sector)",
+        "    1 source(s), 1 independent origin(s); types: academic-work; perspectives: academic",
+        "    why: 1 independent origin(s) among 1 source(s): [seed-abstract]; disputed for the same period by "
+        "int-fictional-01",
+        "    asserts  seed-abstract: Abstract of the seed study (academic-work, academic)",
+        "    disputes int-fictional-01: FICTIONAL test interview with an LPK manager (interview, private-sector)",
     ]
 
 
@@ -42,7 +44,10 @@ def test_evidence_for_one_triple_shows_triangulation(project: Path) -> None:
     [relation] = json.loads(out)["relations"]
     assert relation["status"] == "triangulated"
     assert relation["source_types"] == ["news"]
-    assert relation["perspectives"] == ["japanese-government", "media"]
+    assert relation["perspectives"] == ["civil-society", "government"]
+    assert relation["origin_count"] == 2
+    assert relation["reason"] == ("2 independent origin(s) among 2 source(s): [s8]; [s9]; origins differ in "
+                                  "perspective (government vs civil-society)")
     assert [c["source"] for c in relation["claims"]] == ["s8", "s9"]
 
 

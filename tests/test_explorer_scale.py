@@ -197,8 +197,8 @@ def test_analyse_estimates_above_the_threshold_and_says_so(curated: tuple[nx.Mul
             == {(r.id, r.degree, r.cross_border_degree, r.stages) for r in exact})
 
 
-def test_analyse_command_states_the_estimate(mini: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert CliRunner().invoke(main, ["--root", str(mini), "build"]).exit_code == 0
+def test_analyse_command_states_the_estimate(built_mini: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    mini = built_mini
     monkeypatch.setattr(analyse, "EXACT_UP_TO", 3)
     monkeypatch.setattr(analyse, "SAMPLE_SOURCES", 2)
     table = CliRunner().invoke(main, ["--root", str(mini), "analyse"])

@@ -8,9 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
-from tokutei_kg.cli import main
 
 # Everything `tokutei-kg query` may load from the project; rdflib, pySHACL, owlready2, pyvis, networkx and
 # the project's build/validate/visualise/analyse modules are not on the path.
@@ -35,8 +32,8 @@ print(json.dumps({{
 
 
 @pytest.mark.parametrize("extra", [[], ["--lang", "ja"], ["--format", "json"], ["--format", "md", "--lang", "id"]])
-def test_query_loads_only_click_and_pyoxigraph(mini: Path, extra: list[str]) -> None:
-    assert CliRunner().invoke(main, ["--root", str(mini), "build", "--no-exports"]).exit_code == 0
+def test_query_loads_only_click_and_pyoxigraph(built_mini_once: Path, extra: list[str]) -> None:
+    mini = built_mini_once
     args = ["--root", str(mini), "query", "actors-by-side", *extra]
     out = subprocess.run([sys.executable, "-c", PROBE.format(args=args)], capture_output=True, text=True,
                          check=True).stdout

@@ -45,13 +45,13 @@ def test_pyvis_is_pinned_to_the_version_whose_vis_network_the_explorer_embeds() 
 def test_ci_lints_before_it_tests() -> None:
     commands = [line for line in (REPO / ".ci" / "run").read_text(encoding="utf-8").splitlines()
                 if line.startswith("make ")]
-    assert commands == ["make lint", "make test"]
+    assert commands == ["make lint", "make audit", "make test"]  # audit: SECURITY.md
     makefile = (REPO / "Makefile").read_text(encoding="utf-8")
     lint = makefile.split("\nlint:", 1)[1].split("\n\n", 1)[0]
     assert lint.splitlines()[1:] == ["\t$(BIN)/ruff check src tests", "\t$(BIN)/mypy"]
     assert PYPROJECT["tool"]["mypy"]["files"] == ["src"]
     assert {d.split("=")[0].rstrip("<>!~") for d in PYPROJECT["project"]["optional-dependencies"]["lint"]} == \
-        {"ruff", "mypy", "types-networkx"}
+        {"ruff", "mypy", "types-networkx", "types-defusedxml", "types-openpyxl"}
 
 
 def test_readme_points_to_design_notes_that_exist() -> None:

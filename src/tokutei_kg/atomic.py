@@ -29,8 +29,12 @@ from .errors import TokuteiError, display_path
 TEMP_SUFFIX = ".tmp"
 
 
-class OutputError(TokuteiError):
-    """An output file could not be written (special file at the target, disk full, read-only folder…)."""
+class OutputError(TokuteiError, OSError):
+    """An output file could not be written (special file at the target, disk full, read-only folder…).
+    Also an ``OSError``, so a caller that caught the raw error of a failed write still catches it."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 def _umask() -> int:
@@ -157,8 +161,9 @@ def write_file(path: Path, data: bytes) -> None:
 
 
 def _write_journal(journal: Path, staged: list[tuple[str, Path]], mode: int) -> None:
-    base = journal.parent.resolve()
-    entries = [[os.path.relpath(tmp, base), os.path.relpath(path.absolute(), base)] for tmp, path in staged]
+    base = journal.parent.absolute()  # relative entries: the project folder may be moved before a roll-forward
+    entries = [[os.path.relpath(Path(tmp).absolute(), base), os.path.relpath(path.absolute(), base)]
+               for tmp, path in staged]
     data = (json.dumps({"renames": entries}, ensure_ascii=False, indent=0) + "\n").encode("utf-8")
     tmp = _stage(journal, data, mode)
     os.replace(tmp, journal)

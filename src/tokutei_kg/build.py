@@ -44,8 +44,8 @@ from .namespaces import (
     source_graph,
 )
 from .ontology import Vocabulary
-from .records import Claim, Curated, Entity, Observation, PartialDate, Source, Validity
-from .triangulate import Statement, Triangulation, triangulate
+from .records import MEASURES, Claim, Curated, Entity, Observation, PartialDate, Source, Validity
+from .triangulate import SourceKind, Statement, Triangulation, triangulate
 from .validate import slug
 
 A = URIRef(RDF + "type")
@@ -124,10 +124,11 @@ def build_dataset(curated: Curated, ontology: Graph, vocab: Vocabulary, *, as_of
     onto = dataset.graph(U(GRAPH_ONTOLOGY))
     for triple in ontology:
         onto.add(triple)
-    _add_entities(dataset.graph(U(GRAPH_ENTITIES)), curated.entities, resolve)
+    measures = {o.dataset: o.measure for o in curated.observations}
+    _add_entities(dataset.graph(U(GRAPH_ENTITIES)), curated.entities, resolve, measures)
     _add_sources(dataset.graph(U(GRAPH_SOURCES)), curated.sources, resolve)
     statements = _add_claims(dataset, curated, resolve)
-    sources = {s.id: s for s in curated.sources}
+    sources = {s.id: SourceKind(s.id, s.type, s.perspective, s.derived_from) for s in curated.sources}
     symmetric = frozenset(f"<{r.iri}>" for r in vocab.relations.values() if r.symmetric)
     results = tuple(triangulate(statements, sources, symmetric))
     _add_findings(dataset.graph(U(GRAPH_FINDINGS)), results, resolve)
@@ -150,7 +151,8 @@ def _add_validity(graph: Graph, node: URIRef, validity: Validity) -> None:
         graph.add((node, U(TKG + "validUntil"), date_literal(validity.end)))
 
 
-def _add_entities(graph: Graph, entities: tuple[Entity, ...], resolve: Resolver) -> None:
+def _add_entities(graph: Graph, entities: tuple[Entity, ...], resolve: Resolver,
+                  measures: dict[str, str]) -> None:
     for entity in entities:
         node = resolve.entity(entity.id)
         graph.add((node, A, U(resolve.vocab.classes[entity.class_name])))
@@ -169,7 +171,7 @@ def _add_entities(graph: Graph, entities: tuple[Entity, ...], resolve: Resolver)
             graph.add((node, U(DCT + "source"), source_iri(source_id)))
         _add_validity(graph, node, entity.validity)
         if entity.class_name == "StatisticalDataset":
-            graph.add((node, U(QB + "structure"), U(TKG + "sswResidentsStructure")))
+            graph.add((node, U(QB + "structure"), U(TKG + MEASURES[measures.get(entity.id, "residents")][1])))
 
 
 def _add_sources(graph: Graph, sources: tuple[Source, ...], resolve: Resolver) -> None:
@@ -191,6 +193,9 @@ def _add_sources(graph: Graph, sources: tuple[Source, ...], resolve: Resolver) -
             graph.add((node, U(DCT + "date"), date_literal(source.date)))
         if source.url:
             graph.add((node, U(SCHEMA + "url"), Literal(source.url, datatype=U(XSD + "anyURI"))))
+        for original in source.derived_from:
+            known = original in resolve.entity_kind
+            graph.add((node, U(PROV + "wasDerivedFrom"), resolve.entity(original) if known else source_iri(original)))
         optional = (
             ("publisher", DCT + "publisher"), ("document", TKG + "document"),
             ("register_ref", TKG + "registerRef"), ("interviewee_role", TKG + "intervieweeRole"),
@@ -230,8 +235,16 @@ def _add_claims(dataset: Dataset, curated: Curated, resolve: Resolver) -> list[S
             if relation.iri == ORG + "memberOf":
                 _add_membership(asserted, claim, s, o, resolve)
         _add_claim_node(claims_graph, claim, (s, p, o), resolve)
-        statements.append(Statement(claim.id, s.n3(), p.n3(), o.n3(), claim.source_id, disputes))
+        statements.append(Statement(
+            claim.id, s.n3(), p.n3(), o.n3(), claim.source_id, disputes, claim.evidence,
+            claim.evidence_kind == "quote", *_days(claim.validity)))
     return statements
+
+
+def _days(validity: Validity) -> tuple[dt.date, dt.date]:
+    """A claim's validity as first and last day (open ends as the calendar's ends)."""
+    start = validity.start.first_day() if validity.start is not None else dt.date.min
+    return start, validity.end.last_day() if validity.end is not None else dt.date.max
 
 
 def _add_claim_node(graph: Graph, claim: Claim, triple: tuple[URIRef, URIRef, Node], resolve: Resolver) -> None:
@@ -307,6 +320,8 @@ def _add_findings(graph: Graph, results: tuple[Triangulation, ...], resolve: Res
         graph.add((node, U(TKG + "sourceCount"), Literal(result.source_count)))
         graph.add((node, U(TKG + "sourceTypeCount"), Literal(result.source_type_count)))
         graph.add((node, U(TKG + "perspectiveCount"), Literal(result.perspective_count)))
+        graph.add((node, U(TKG + "originCount"), Literal(result.origin_count)))
+        graph.add((node, U(TKG + "statusReason"), Literal(result.reason, lang="en")))
         graph.add((node, U(TKG + "triangulationStatus"), resolve.concept("status", result.status)))
         for claim_id in result.supporting:
             graph.add((node, U(TKG + "supportingClaim"), claim_iri(claim_id)))
@@ -327,7 +342,9 @@ def _add_observations(graph: Graph, observations: tuple[Observation, ...], entit
         nationality = U(ALL_NATIONALITIES) if is_total else resolve.entity(observation.nationality)
         graph.add((node, U(TKG + "nationality"), nationality))
         graph.add((node, U(TKG + "category"), resolve.entity(observation.category)))
-        graph.add((node, U(TKG + "personCount"), Literal(observation.count)))
+        graph.add((node, U(TKG + MEASURES[observation.measure][0]), Literal(observation.count)))
+        if observation.period_start is not None:
+            graph.add((node, U(TKG + "refPeriodStart"), date_literal(observation.period_start)))
         graph.add((node, U(PROV + "wasDerivedFrom"), source_iri(observation.source_id)))
         if observation.locator:
             graph.add((node, U(TKG + "locator"), Literal(observation.locator)))

@@ -145,7 +145,8 @@ def build(ctx: click.Context, as_of: dt.date | None, strict: bool, output: Path 
     project = _project(ctx)
     exports = output is None and not no_exports
     with writing(project):  # one build at a time; the dataset, its record and exports/ change as one unit
-        compiled = compile_project(project, as_of=as_of, strict=strict)
+        with _Stages() as stages:
+            compiled = compile_project(project, as_of=as_of, strict=strict, progress=stages, keep_dataset=False)
         for finding in compiled.report.sorted():
             click.echo(str(finding), err=True)
         files = write_built(project, compiled, output, exports=exports)
@@ -164,6 +165,31 @@ def build(ctx: click.Context, as_of: dt.date | None, strict: bool, output: Path 
         exported = [path for path in files if path.is_relative_to(project.exports)]
         click.echo(f"  exports       {len(exported)} files in {display_path(project.exports)}/ "
                    "(MANIFEST.json lists them; open exports/explorer.html in a browser)")
+
+
+class _Stages:
+    """Which stage a long command is in, on stderr — only on a terminal and only once 2 s have passed,
+    so piped and CI output never shows it."""
+
+    def __init__(self, after: float = 2.0) -> None:
+        import time
+
+        self.clock, self.after, self.shown, self.count = time.monotonic, after, False, 0
+        self.started = self.clock()
+        self.enabled = sys.stderr.isatty()
+
+    def __call__(self, stage: str) -> None:
+        self.count += 1
+        if self.enabled and self.clock() - self.started >= self.after:
+            click.echo(f"\r\033[K[{self.count}] {stage}…", err=True, nl=False)
+            self.shown = True
+
+    def __enter__(self) -> _Stages:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.shown:
+            click.echo("\r\033[K", err=True, nl=False)
 
 
 @main.command()
@@ -253,7 +279,7 @@ def query(ctx: click.Context, name: str | None, expression: str | None, fmt: str
 
         output, failures = answer(run_remote(endpoint, query_text))
     else:
-        store = _dated(open_store(require_built(project)), as_of)
+        store = _dated(open_store(require_built(project), cache=True), as_of)
         bindings = dict(parse_binding(b, store) for b in binds)
         shown = Labels(store, lang) if fmt in ("table", "md") else None
         output, failures = run(store, query_text, bindings, consume=answer)  # type: ignore[misc]
@@ -437,6 +463,10 @@ def paths(ctx: click.Context, start: str, end: str, max_hops: int, stage: str | 
     from .render import render_paths
     from .store import open_store
 
+    if html_output is not None:
+        from .atomic import check_target
+
+        check_target(html_output)  # before any work or output: never a device, FIFO, socket or link
     project = _project(ctx)
     store = open_store(require_built(project))
     graph = to_network(store, as_of=as_of)
@@ -686,15 +716,15 @@ def viz(ctx: click.Context, stage: str | None, around: str | None, depth: int, s
       tokutei-kg viz --swimlane
     """
     from .errors import display_path
-    from .pipeline import require_built
+    from .pipeline import require_built, write_into_project
     from .store import open_store
-    from .visualise import ExplorerOptions, write_explorer
+    from .visualise import ExplorerOptions, explorer_files
 
     project = _project(ctx)
     store = open_store(require_built(project))
     options = ExplorerOptions(lang=lang, as_of=as_of, stage=stage or "", around=around or "", depth=depth,
                               swimlane=swimlane)
-    for path in write_explorer(project, store, options=options, output=output):
+    for path in write_into_project(project, explorer_files(project, store, options=options, output=output)):
         click.echo(f"wrote {display_path(path)} ({path.stat().st_size / 1e6:.1f} MB) — open it in a web browser")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 BASE = "https://w3id.org/tokutei-kg/"
 TKG = BASE + "ontology#"
 ONTOLOGY_IRI = BASE + "ontology"
@@ -81,9 +83,9 @@ MODEL_PROPERTIES = frozenset(
         "country", "validFrom", "validUntil", "stage", "role", "polarity", "confidence",
         "sourceType", "perspective", "reliability", "consent", "evidence", "locator",
         "assertedIn", "registerRef", "intervieweeRole", "curatorNote", "document",
-        "sourceCount", "sourceTypeCount", "perspectiveCount", "triangulationStatus",
+        "sourceCount", "sourceTypeCount", "perspectiveCount", "originCount", "statusReason", "triangulationStatus",
         "supportingClaim", "disputingClaim", "refPeriod", "nationality", "category",
-        "personCount", "servesFunction", "nextStage",
+        "personCount", "employedCount", "placementCount", "refPeriodStart", "servesFunction", "nextStage",
     )
 )
 
@@ -115,13 +117,30 @@ def source_graph(source_id: str) -> str:
 
 
 def curie(iri: str) -> str:
-    """Shorten an IRI with the project prefixes (for messages and tables)."""
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace):
-            return f"{prefix}:{iri[len(namespace):]}"
+    """Shorten an IRI with the project prefixes (for messages and tables): the first prefix, in the order
+    of :data:`PREFIXES`, whose namespace starts the IRI."""
+    match = _namespaces().match(iri)
+    if match:
+        prefix = _PREFIX_OF_GROUP[match.lastgroup]  # type: ignore[index]
+        return f"{prefix}:{iri[match.end():]}"
     if iri.startswith(ID):
         return iri[len(ID):]
     return iri
+
+
+_PREFIX_OF_GROUP: dict[str, str] = {}
+
+
+def _namespaces() -> re.Pattern[str]:
+    """One alternation of every namespace; the regex engine tries them in order, like a loop would."""
+    global _NAMESPACES
+    if _NAMESPACES is None:
+        _PREFIX_OF_GROUP.update({f"p{i}": prefix for i, prefix in enumerate(PREFIXES)})
+        _NAMESPACES = re.compile("|".join(f"(?P<p{i}>{re.escape(ns)})" for i, ns in enumerate(PREFIXES.values())))
+    return _NAMESPACES
+
+
+_NAMESPACES: re.Pattern[str] | None = None
 
 # Data relations whose values are ISO dates at the precision a source gives (xsd:date, gYearMonth, gYear).
 DATE_RELATIONS = frozenset(TKG + name for name in ("dateSigned", "dateInForce", "dateEstablished", "dateEnded"))

@@ -15,12 +15,9 @@ the read-only check is the only line.
 
 from __future__ import annotations
 
-import ctypes
-import platform
-import struct
+import os
 import sys
 import threading
-import traceback
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -37,14 +34,6 @@ _AF_INET, _AF_INET6 = 2, 10
 _ARCHES = {"x86_64": (0xC000003E, 41), "aarch64": (0xC00000B7, 198)}
 
 _state = threading.local()
-
-
-class _SockFilter(ctypes.Structure):
-    _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte), ("k", ctypes.c_uint32)]
-
-
-class _SockFprog(ctypes.Structure):
-    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(_SockFilter))]
 
 
 def _program(arch: int, socket_nr: int) -> list[tuple[int, int, int, int]]:
@@ -69,19 +58,28 @@ def deny_network() -> bool:
     the filter is in force (now or already), False where the platform offers no way to do it."""
     if getattr(_state, "denied", False):
         return True
-    machine = platform.machine().lower()
+    machine = os.uname().machine.lower() if hasattr(os, "uname") else ""
     if not sys.platform.startswith("linux") or machine not in _ARCHES:
         return False
+    import ctypes  # (only here: it costs ~10 ms to import, and only Linux needs it)
+
+    class SockFilter(ctypes.Structure):
+        _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte),
+                    ("k", ctypes.c_uint32)]
+
+    class SockFprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(SockFilter))]
+
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         program = _program(*_ARCHES[machine])
-        filters = (_SockFilter * len(program))(*(_SockFilter(*op) for op in program))
-        fprog = _SockFprog(len(program), filters)
+        filters = (SockFilter * len(program))(*(SockFilter(*op) for op in program))
+        fprog = SockFprog(len(program), filters)
         if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
             return False
         if libc.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0) != 0:
             return False
-    except (OSError, AttributeError, struct.error):
+    except (OSError, AttributeError, TypeError):
         return False
     _state.denied = True
     return True
@@ -119,6 +117,8 @@ def without_network(function: Callable[[], T]) -> T:
 def _drop_frames(exc: BaseException | None) -> None:
     """Free the locals of the frames an exception holds, here in this thread: pyoxigraph's result
     objects must be dropped by the thread that made them."""
+    import traceback
+
     seen: set[int] = set()
     while exc is not None and id(exc) not in seen:
         seen.add(id(exc))

@@ -25,6 +25,8 @@ from .namespaces import (
     curie,
 )
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # in a literal; tab and newline are allowed
+
 
 @dataclass(frozen=True)
 class Relation:
@@ -69,6 +71,12 @@ def parse_turtle(path: Path, *, shown: Path | None = None) -> Graph:
     try:
         for triple in triples:
             value = _term(triple.object)
+            control = _CONTROL.search(str(value)) if isinstance(value, Literal) else None
+            if control:
+                subject = curie(getattr(triple.subject, "value", str(triple.subject)))
+                raise SourceError(_find_control(data, control.group(), shown or path),
+                                  f"a literal of {subject} contains the control character U+{ord(control.group()):04X}",
+                                  "delete it: controls make GraphML, GEXF and terminals unreadable")
             if getattr(value, "ill_typed", False):
                 raise SourceError(_find(data, triple.object, shown or path),
                                   f"'{value}' is not a valid {curie(str(value.datatype))}",  # type: ignore[attr-defined]
@@ -84,6 +92,16 @@ def _first_line(text: str) -> str:
     first = text.strip().splitlines()[0] if text.strip() else "syntax error"
     first = re.sub(r"^Parser error at line \d+ (?:between columns \d+ and \d+|column \d+): ", "", first)
     return re.sub(r" \(line \d+\)$", "", first)
+
+
+def _find_control(data: bytes, char: str, path: Path) -> Location:
+    """Where a control character is written in the file: as an escape (``\\u0000``) or raw."""
+    text = data.decode("utf-8")
+    for form in (f"\\u{ord(char):04X}", f"\\u{ord(char):04x}", f"\\U{ord(char):08X}", f"\\U{ord(char):08x}", char):
+        index = text.find(form)
+        if index >= 0:
+            return Location(path, text.count("\n", 0, index) + 1, index - text.rfind("\n", 0, index))
+    return Location(path)
 
 
 def _find(data: bytes, literal: ox.Literal, path: Path) -> Location:

@@ -6,7 +6,7 @@ import contextlib
 import datetime as dt
 import os
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -86,40 +86,76 @@ class Compiled:
     counts: dict[str, int] = field(default_factory=dict)
 
 
+STAGES = ("reading the curated tables", "checking the records", "building the dataset",
+          "writing canonical N-Quads", "validating with SHACL")
+
+
 def compile_project(project: Project, *, as_of: dt.date | None = None, shacl: bool = True,
-                    strict: bool = False) -> Compiled:
-    """Load, check and build. Raises :class:`InputRejected` (bad input) or :class:`ValidationFailed`."""
+                    strict: bool = False, progress: Callable[[str], None] | None = None,
+                    keep_dataset: bool = True) -> Compiled:
+    """Load, check and build. Raises :class:`InputRejected` (bad input) or :class:`ValidationFailed`.
+
+    ``progress`` is called with each of :data:`STAGES` as it starts (the CLI shows them on a terminal).
+    Without ``keep_dataset`` the rdflib Dataset is dropped once its N-Quads are written (``result.dataset``
+    is then None), which lowers a large build's peak memory."""
+    step = progress or (lambda _stage: None)
     from .build import build_dataset, canonical_nquads
     from .ontology import parse_turtle, vocabulary
     from .reader import read_curated
     from .validate import check_records
 
+    step(STAGES[0])
     ontology = parse_turtle(project.ontology, shown=project.ontology.relative_to(project.root))
     vocab = vocabulary(ontology)
     curated, report = read_curated(project.curated, project.root)
+    step(STAGES[1])
     if report.ok:
         report.extend(check_records(curated, vocab, project.root))
     if not report.ok or (strict and report.warnings):
         raise InputRejected(report)
+    step(STAGES[2])
     result = build_dataset(curated, ontology, vocab, as_of=as_of)
+    step(STAGES[3])
+    nquads = canonical_nquads(result.dataset)
+    if not keep_dataset:
+        import dataclasses
+
+        result = dataclasses.replace(result, dataset=None)
     if shacl:
-        report.extend(_shacl(project, result))
+        step(STAGES[4])
+        report.extend(_shacl(project, result, nquads))
         if not report.ok or (strict and report.warnings):
             raise ValidationFailed(report)
-    nquads = canonical_nquads(result.dataset)
     return Compiled(result, report, nquads, _counts(result, nquads))
 
 
-def _shacl(project: Project, result: object) -> Report:
+def _shacl(project: Project, result: object, nquads: bytes) -> Report:
+    """SHACL on an Oxigraph copy of the dataset (:mod:`.shacl`); pySHACL on an rdflib copy for shapes
+    outside its subset, or when ``TOKUTEI_KG_SHACL=pyshacl``."""
     from rdflib import Graph
 
     from .ontology import parse_turtle
-    from .validate import check_shapes
+    from .shacl import Unsupported
+    from .validate import check_shapes, check_shapes_on_store
 
-    union = Graph()
-    for quad in result.dataset.quads((None, None, None, None)):  # type: ignore[attr-defined]
-        union.add(quad[:3])
     shapes = parse_turtle(project.shapes, shown=project.shapes.relative_to(project.root))
+    if os.environ.get("TOKUTEI_KG_SHACL", "").lower() != "pyshacl":
+        import pyoxigraph as ox
+
+        store = ox.Store()
+        store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+        try:
+            return check_shapes_on_store(store, shapes, result.origins)  # type: ignore[attr-defined]
+        except Unsupported:
+            pass
+    union = Graph()
+    dataset = result.dataset  # type: ignore[attr-defined]
+    if dataset is None:
+        from rdflib import Dataset
+
+        dataset = Dataset().parse(data=nquads, format="nquads")
+    for quad in dataset.quads((None, None, None, None)):
+        union.add(quad[:3])
     return check_shapes(union, shapes, result.origins)  # type: ignore[attr-defined]
 
 
@@ -181,6 +217,20 @@ def write_built(project: Project, compiled: Compiled, output: Path | None = None
     return list(files)
 
 
+def write_into_project(project: Project, files: dict[Path, bytes]) -> list[Path]:
+    """Write ``files``; when some go into exports/, under the project's lock and together with an
+    updated ``exports/MANIFEST.json`` (one commit), so the manifest keeps matching the files."""
+    if not any(path.absolute().is_relative_to(project.exports.absolute()) for path in files):
+        write_files(files)
+        return list(files)
+    from .export import manifest_file
+
+    with writing(project):
+        manifest, data = manifest_file(project, files)
+        write_files({**files, manifest: data}, journal=project.journal)
+    return list(files)
+
+
 @contextlib.contextmanager
 def writing(project: Project) -> Iterator[None]:
     """Hold the project's output lock; first finish a commit a killed run left half done (roll it
@@ -207,5 +257,6 @@ def require_built(project: Project) -> Path:
     return project.built
 
 
-__all__ = ["Project", "Compiled", "compile_project", "write_built", "writing", "dataset_files", "output_files",
+__all__ = ["Project", "Compiled", "compile_project", "write_built", "writing", "write_into_project", "dataset_files",
+           "output_files",
            "require_built", "TokuteiError"]

@@ -20,6 +20,7 @@ Two independent lines keep ``SERVICE`` from calling out (issue 12.1):
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import re
 import unicodedata
@@ -74,13 +75,22 @@ class Token:
 
 def tokens(text: str) -> Iterator[Token]:
     """SPARQL tokens with comments, strings and IRIs recognised, so keywords are found only as keywords."""
+    return iter(_tokenized(text))
+
+
+@functools.lru_cache(maxsize=64)
+def _tokenized(text: str) -> tuple[Token, ...]:
+    """The tokens of ``text``, once: the read-only check, the parameter check and the FROM check of one
+    query (and a served query asked again) share them."""
+    found = []
     line, line_start = 1, 0
     for match in _TOKEN.finditer(text):
         start = match.start()
         line += text.count("\n", line_start, start)
         last_newline = text.rfind("\n", 0, start)
         line_start = start
-        yield Token(match.lastgroup or "other", match.group(), line, start - last_newline)
+        found.append(Token(match.lastgroup or "other", match.group(), line, start - last_newline))
+    return tuple(found)
 
 
 def check_read_only(query: QueryText, *, parse: bool = True) -> str:
@@ -89,6 +99,7 @@ def check_read_only(query: QueryText, *, parse: bool = True) -> str:
     (``serve``'s HTTP threads: the worker process that runs the query parses it, within the time limit)."""
     text = normalise(query)
     significant = [t for t in tokens(text) if t.kind != "comment"]
+    _check_shape(query, significant)
     for index, token in enumerate(significant):
         if token.kind != "word":
             continue
@@ -111,8 +122,27 @@ def check_read_only(query: QueryText, *, parse: bool = True) -> str:
 
 
 SERVICE_REFUSED = "SERVICE is not allowed: queries may not call other endpoints"
+# Oxigraph parses recursively: about 2,200 nested braces or 6,500 UNIONs overflow an 8 MiB stack and
+# kill the process (a segfault, not an exception); these limits keep well below.
+MAX_DEPTH = 200
+MAX_UNIONS = 1000
 _MENTIONS_SERVICE = re.compile("service", re.IGNORECASE | re.ASCII)
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def _check_shape(query: QueryText, significant: list[Token]) -> None:
+    """Refuse nesting and UNION chains deep enough to overflow the engine's stack (see MAX_DEPTH)."""
+    depth = unions = 0
+    for token in significant:
+        if token.kind == "other":
+            depth += 1 if token.value in "{([" else -1 if token.value in "})]" else 0
+            if depth > MAX_DEPTH:
+                _refuse(query, token, f"the query nests brackets more than {MAX_DEPTH} deep — simplify it")
+        elif token.kind == "word" and token.value.upper() == "UNION":
+            unions += 1
+            if unions > MAX_UNIONS:
+                _refuse(query, token, f"the query has more than {MAX_UNIONS:,} UNIONs — list alternatives with "
+                                      "VALUES instead")
 
 
 def normalise(query: QueryText) -> str:
@@ -382,6 +412,14 @@ _LABEL_PREDICATES = (ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
                      ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel"))
 
 
+_ALL_LABELS = """SELECT ?x ?label ?lang WHERE {
+  { ?x <http://www.w3.org/2000/01/rdf-schema#label> ?label }
+  UNION { ?x <http://www.w3.org/2004/02/skos/core#prefLabel> ?label }
+  FILTER (lang(?label) = ?lang)
+}"""
+BULK_LABELS = 2000  # distinct IRIs in a result above which all labels are read by one scan
+
+
 class Labels:
     """IRI → its label in ``lang`` (``rdfs:label``, else ``skos:prefLabel``), falling back to English.
 
@@ -392,6 +430,7 @@ class Labels:
         self.store = store
         self.lang = lang
         self._cache: dict[str, str | None] = {}
+        self._complete = False  # every label is in the cache (load_all)
 
     def _find(self, iri: str, lang: str) -> str | None:
         node = ox.NamedNode(iri)
@@ -402,7 +441,22 @@ class Labels:
                     return term.value
         return None
 
+    def load_all(self) -> None:
+        """Every label of the dataset in ``lang`` and English, by one scan each: cheaper than one
+        look-up per IRI once a result shows more than a few thousand IRIs."""
+        found: dict[str, str] = {}
+        for lang in dict.fromkeys(("en", self.lang)):
+            in_lang: dict[str, str] = {}
+            for row in self.store.query(_ALL_LABELS, use_default_graph_as_union=True,
+                                        substitutions={ox.Variable("lang"): ox.Literal(lang)}):
+                in_lang.setdefault(row[0].value, row[1].value)
+            found.update(in_lang)
+        self._cache.update(found)
+        self._complete = True
+
     def get(self, iri: str, default: str | None = None) -> str | None:
+        if iri not in self._cache and self._complete:
+            return default
         if iri not in self._cache:
             found = self._find(iri, self.lang)
             if found is None and self.lang != "en":
@@ -446,7 +500,11 @@ def rows(solutions: object, *, short: bool = True,
             shown = text[term] = _term_text(term, short=short, labels=labels)
         return shown
 
-    table = [[cell(term) for term in solution] for solution in solutions]  # type: ignore[attr-defined]
+    solved = [list(solution) for solution in solutions]  # type: ignore[attr-defined]
+    if isinstance(labels, Labels) and len({t for row in solved for t in row if isinstance(t, ox.NamedNode)}) \
+            > BULK_LABELS:
+        labels.load_all()
+    table = [[cell(term) for term in row] for row in solved]
     return variables, table
 
 

@@ -44,7 +44,7 @@ TABLES: dict[str, TableSpec] = {
         "sources",
         ("id", "type", "perspective", "title", "language"),
         ("publisher", "date", "url", "document", "reliability", "register_ref", "interviewee_role",
-         "consent", "note"),
+         "consent", "derived_from", "note"),
     ),
     "entities": TableSpec(
         "entities",
@@ -60,7 +60,7 @@ TABLES: dict[str, TableSpec] = {
     "observations": TableSpec(
         "observations",
         ("id", "dataset", "period", "nationality", "category", "count", "source_id"),
-        ("locator", "note"),
+        ("measure", "period_start", "locator", "note"),
     ),
 }
 
@@ -382,6 +382,7 @@ def _source(row: Row) -> Source | None:
         register_ref=row.get("register_ref"),
         interviewee_role=row.get("interviewee_role"),
         consent=row.get("consent"),
+        derived_from=row.listing("derived_from"),
         note=row.get("note"),
     )
     return record if row.ok else None
@@ -444,6 +445,8 @@ def _observation(row: Row) -> Observation | None:
         count=row.integer("count"),
         source_id=row.required("source_id"),
         origin=row.origin,
+        measure=row.get("measure") or "residents",
+        period_start=row.date("period_start"),
         locator=row.get("locator"),
         note=row.get("note"),
     )

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .errors import Location
 
+WITHHELD = "[withheld]"  # the stored evidence of a claim whose source (consent=none) may not be cited
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
@@ -94,6 +95,7 @@ class Source:
     register_ref: str = ""
     interviewee_role: str = ""
     consent: str = ""
+    derived_from: tuple[str, ...] = ()  # sources or documents (entity ids) this source repeats or reports
     note: str = ""
 
 
@@ -143,8 +145,18 @@ class Observation:
     count: int
     source_id: str
     origin: Origin
+    measure: str = "residents"  # what is counted: a key of MEASURES
+    period_start: PartialDate | None = None  # first month/day of a count over a period (a flow)
     locator: str = ""
     note: str = ""
+
+
+# What an observation counts → (its Data Cube measure property, the structure of its dataset), in tkg:.
+MEASURES = {
+    "residents": ("personCount", "sswResidentsStructure"),
+    "employed": ("employedCount", "employmentStructure"),
+    "placements": ("placementCount", "placementsStructure"),
+}
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ def _as_dict(relation: Relation) -> dict[str, object]:
         "predicate": relation.predicate, "predicate_label": relation.predicate_label,
         "object": relation.object, "object_label": relation.object_label,
         "status": relation.status, "source_count": relation.source_count,
+        "origin_count": relation.origin_count, "reason": relation.reason,
         "source_types": relation.source_types, "perspectives": relation.perspectives,
         "claims": [
             {"claim": c.claim_id, "source": c.source_id, "title": c.source_title, "type": c.source_type,
@@ -52,14 +53,14 @@ def _as_dict(relation: Relation) -> dict[str, object]:
 def _csv(chosen: list[Relation]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["status", "subject", "relation", "object", "sources", "source_types", "perspectives",
-                     "source_ids", "disputed_by"])
+    writer.writerow(["status", "subject", "relation", "object", "sources", "origins", "source_types",
+                     "perspectives", "source_ids", "disputed_by", "reason"])
     for r in chosen:
         writer.writerow([_safe(cell) for cell in (
-            r.status, r.subject_label, r.predicate_label, r.object_label, r.source_count,
+            r.status, r.subject_label, r.predicate_label, r.object_label, r.source_count, r.origin_count,
             "|".join(r.source_types), "|".join(r.perspectives),
             "|".join(sorted({c.source_id for c in r.asserting})),
-            "|".join(sorted({c.source_id for c in r.claims if c.disputes})),
+            "|".join(sorted({c.source_id for c in r.claims if c.disputes})), r.reason,
         )])
     return out.getvalue()
 
@@ -72,8 +73,9 @@ def _text(everything: list[Relation], chosen: list[Relation]) -> str:
     for r in chosen:
         lines.append("")
         lines.append(f"[{r.status}] {r.subject_label} — {r.predicate_label} → {r.object_label}")
-        lines.append(f"    {r.source_count} source(s); types: {', '.join(r.source_types) or '–'}; "
-                     f"perspectives: {', '.join(r.perspectives) or '–'}")
+        lines.append(f"    {r.source_count} source(s), {r.origin_count} independent origin(s); "
+                     f"types: {', '.join(r.source_types) or '–'}; perspectives: {', '.join(r.perspectives) or '–'}")
+        lines.append(f"    why: {r.reason}")
         for c in r.claims:
             mark = "disputes" if c.disputes else "asserts "
             lines.append(f"    {mark} {c.source_id}: {c.source_title} ({c.source_type}, {c.perspective})")

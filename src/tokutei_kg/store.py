@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +18,7 @@ import pyoxigraph as ox
 
 from .errors import DatasetMissing
 from .namespaces import (
+    DCT,
     GRAPH_CLAIMS,
     GRAPH_ENTITIES,
     GRAPH_FINDINGS,
@@ -22,6 +26,7 @@ from .namespaces import (
     GRAPH_SOURCES,
     GRAPH_STATISTICS,
     ID,
+    OA,
     OWL,
     PROV,
     RDF,
@@ -29,21 +34,46 @@ from .namespaces import (
     XSD,
 )
 from .records import PartialDate
-from .triangulate import Statement, triangulate
+from .triangulate import SourceKind, Statement, triangulate
 
 Subject = ox.NamedNode | ox.BlankNode | ox.Triple  # what Oxigraph puts in a quad's subject position
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple  # … and in its object position
 
 
-def open_store(path: Path) -> ox.Store:
-    """An in-memory Oxigraph store holding the built N-Quads at ``path``, checked against the record
-    the build wrote beside it (``checksum.verify``)."""
+# An on-disk copy of the built dataset (RocksDB) is reused by later runs instead of parsing the N-Quads
+# again. It is keyed on the SHA-256 in the dataset's record (checksum.py) and every open still checks the
+# bytes against that record, so a store built from other bytes — a stale one — is never used.
+CACHE_MIN_BYTES = 1 << 20  # below this, parsing into memory is as fast as opening RocksDB
+CACHE_KEEP = 4  # stores kept in the cache folder (the least recently used go first)
+
+
+def cache_root() -> Path | None:
+    """Where the on-disk stores live: ``$TOKUTEI_KG_CACHE`` (``off`` disables), else the user cache."""
+    chosen = os.environ.get("TOKUTEI_KG_CACHE", "")
+    if chosen.lower() in ("off", "0", "no", "false"):
+        return None
+    if chosen:
+        return Path(chosen)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "tokutei-kg"
+
+
+def open_store(path: Path, *, cache: bool = False) -> ox.Store:
+    """An Oxigraph store holding the built N-Quads at ``path``, checked against the record the build
+    wrote beside it (``checksum.verify``): in memory, or with ``cache`` the on-disk store of exactly
+    these bytes (built on first use, then opened read-only by every later run)."""
     if not path.is_file():
         raise DatasetMissing(f"error: no built dataset at {path} — run `tokutei-kg build` first")
     from .checksum import verify
 
-    store = ox.Store()
     data = path.read_bytes()
+    root = cache_root() if cache and len(data) >= CACHE_MIN_BYTES else None
+    folder = _cache_folder(root, path) if root is not None else None
+    if folder is not None:
+        store = _cached(folder, path, data)
+        if store is not None:
+            return store
+    store = ox.Store()
     try:
         store.load(data, format=ox.RdfFormat.N_QUADS)
     except SyntaxError as exc:
@@ -51,6 +81,64 @@ def open_store(path: Path) -> ox.Store:
                              "run `tokutei-kg build` again") from None
     verify(path, data, len(store))
     return store
+
+
+def _cache_folder(root: Path, path: Path) -> Path | None:
+    """``root/<sha256 from the record>-<oxigraph version>``, or None without a readable record."""
+    import json
+
+    from .checksum import record_path
+
+    try:
+        digest = json.loads(record_path(path).read_bytes())["sha256"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # the in-memory path reports the missing or broken record
+    if not isinstance(digest, str) or not digest.isalnum():
+        return None
+    return root / f"{digest[:40]}-oxigraph-{ox.__version__}"
+
+
+def _cached(folder: Path, path: Path, data: bytes) -> ox.Store | None:
+    """The on-disk store for ``data`` (verified against its record), creating it if needed; None when
+    the cache cannot be used. Raises :class:`DatasetMissing` when the bytes do not match the record."""
+    from .checksum import verify
+
+    try:
+        if not (folder / "quads").is_file():
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            temporary = Path(tempfile.mkdtemp(prefix=".building-", dir=folder.parent))
+            try:
+                writer = ox.Store(str(temporary / "db"))
+                writer.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+                quads = len(writer)
+                verify(path, data, quads)  # never keep a store for bytes the record does not vouch for
+                writer.flush()
+                del writer
+                (temporary / "quads").write_text(str(quads), encoding="ascii")
+                os.rename(temporary, folder)  # atomic: the folder is complete or absent
+            except OSError:
+                if not (folder / "quads").is_file():
+                    raise
+            finally:
+                shutil.rmtree(temporary, ignore_errors=True)
+            _evict(folder.parent, keep=folder)
+        quads = int((folder / "quads").read_text(encoding="ascii"))
+        os.utime(folder)
+    except (OSError, SyntaxError, ValueError):
+        return None
+    verify(path, data, quads)
+    try:
+        return ox.Store.read_only(str(folder / "db"))
+    except OSError:  # a damaged store: drop it, the next run builds it again
+        shutil.rmtree(folder, ignore_errors=True)
+        return None
+
+
+def _evict(root: Path, keep: Path) -> None:
+    stores = sorted((p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".") and p != keep),
+                    key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in stores[CACHE_KEEP - 1:]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def solutions(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> ox.QuerySolutions:
@@ -86,19 +174,13 @@ def _holds(node: Subject, store: ox.Store, graph: ox.NamedNode, day: dt.date) ->
     return True
 
 
-@dataclass(frozen=True)
-class _SourceFacts:
-    id: str
-    type: str
-    perspective: str
-
-
 def as_of(store: ox.Store, day: dt.date) -> ox.Store:
     """A new store holding only what was valid on ``day``, with triangulation recomputed for it."""
     entities_graph = _n(GRAPH_ENTITIES)
     gone = {q.subject for q in store.quads_for_pattern(None, _n(RDF + "type"), None, entities_graph)
             if not _holds(q.subject, store, entities_graph, day)}
-    claims = _valid_claims(store, day, gone)
+    names = _identifiers(store)
+    claims = _valid_claims(store, day, gone, names)
     kept = ox.Store()
     quads = []
     for quad in store:
@@ -113,7 +195,7 @@ def as_of(store: ox.Store, day: dt.date) -> ox.Store:
             continue
         quads.append(quad)
     kept.extend(quads)
-    kept.extend(_findings(store, claims))
+    kept.extend(_findings(store, claims, names))
     return kept
 
 
@@ -145,7 +227,25 @@ class _Claims:
         return (quad.subject, quad.predicate, quad.object) in self.triples.get(graph, set())
 
 
-def _valid_claims(store: ox.Store, day: dt.date, gone: set[Subject]) -> _Claims:
+def _identifiers(store: ox.Store) -> dict[str, str]:
+    """IRI → ``dct:identifier`` of every source and entity (the ids the triangulation reasons name)."""
+    found = {}
+    for graph in (GRAPH_SOURCES, GRAPH_ENTITIES):
+        for quad in store.quads_for_pattern(None, _n(DCT + "identifier"), None, _n(graph)):
+            found[_text(quad.subject)] = _text(quad.object)
+    return found
+
+
+def _days(store: ox.Store, claim: Subject) -> tuple[dt.date, dt.date]:
+    start, end = dt.date.min, dt.date.max
+    for quad in store.quads_for_pattern(claim, _n(TKG + "validFrom"), None, _n(GRAPH_CLAIMS)):
+        start = PartialDate(_text(quad.object)).first_day()
+    for quad in store.quads_for_pattern(claim, _n(TKG + "validUntil"), None, _n(GRAPH_CLAIMS)):
+        end = PartialDate(_text(quad.object)).last_day()
+    return start, end
+
+
+def _valid_claims(store: ox.Store, day: dt.date, gone: set[Subject], names: dict[str, str]) -> _Claims:
     claims_graph = _n(GRAPH_CLAIMS)
     symmetric = {_n(iri) for iri in symmetric_predicates(store)}
     inverse: dict[Term, Term] = {}
@@ -160,7 +260,10 @@ def _valid_claims(store: ox.Store, day: dt.date, gone: set[Subject]) -> _Claims:
         result.nodes.add(claim)
         source = _value(store, claim, PROV + "wasDerivedFrom")
         disputes = _text(_value(store, claim, TKG + "polarity")).endswith("/disputes")
-        result.statements.append(Statement(_text(claim), str(s), str(p), str(o), _text(source), disputes))
+        evidence = _text(_value(store, claim, TKG + "evidence"))
+        quoted = any(True for _ in store.quads_for_pattern(claim, _n(OA + "hasSelector"), None, claims_graph))
+        result.statements.append(Statement(_text(claim), str(s), str(p), str(o), names[_text(source)], disputes,
+                                           evidence, quoted, *_days(store, claim)))
         if disputes:
             continue
         graph = _text(_value(store, claim, TKG + "assertedIn"))
@@ -180,16 +283,27 @@ def _value(store: ox.Store, subject: Subject, predicate: str) -> Term:
     raise DatasetMissing(f"error: the built dataset is corrupt: {subject} has no {predicate}")
 
 
-def _findings(store: ox.Store, claims: _Claims) -> list[ox.Quad]:
+def _source_kinds(store: ox.Store, names: dict[str, str]) -> dict[str, SourceKind]:
+    """Each source's type, perspective and originals, as the build wrote them."""
     sources = {}
     graph = _n(GRAPH_SOURCES)
     for quad in store.quads_for_pattern(None, _n(TKG + "sourceType"), None, graph):
-        perspective = next(iter(store.quads_for_pattern(quad.subject, _n(TKG + "perspective"), None, graph)))
-        sources[_text(quad.subject)] = _SourceFacts(_text(quad.subject), _text(quad.object), _text(perspective.object))
+        node = quad.subject
+        perspective = next(iter(store.quads_for_pattern(node, _n(TKG + "perspective"), None, graph)))
+        originals = sorted(names.get(_text(q.object), _text(q.object))
+                           for q in store.quads_for_pattern(node, _n(PROV + "wasDerivedFrom"), None, graph))
+        source_id = names[_text(node)]
+        sources[source_id] = SourceKind(source_id, _text(quad.object).rsplit("/", 1)[-1],
+                                        _text(perspective.object).rsplit("/", 1)[-1], tuple(originals))
+    return sources
+
+
+def _findings(store: ox.Store, claims: _Claims, names: dict[str, str]) -> list[ox.Quad]:
+    sources = _source_kinds(store, names)
     symmetric = frozenset(f"<{iri}>" for iri in symmetric_predicates(store))
     quads: list[ox.Quad] = []
     findings = _n(GRAPH_FINDINGS)
-    for result in triangulate(claims.statements, sources, symmetric):  # type: ignore[arg-type]
+    for result in triangulate(claims.statements, sources, symmetric):
         digest = hashlib.sha256(f"{result.subject} {result.predicate} {result.object}".encode()).hexdigest()
         node = _n(f"{ID}finding/{digest[:16]}")
         triple = _parse_terms(result.subject, result.predicate, result.object)
@@ -199,6 +313,8 @@ def _findings(store: ox.Store, claims: _Claims) -> list[ox.Quad]:
             (TKG + "sourceCount", _integer(result.source_count)),
             (TKG + "sourceTypeCount", _integer(result.source_type_count)),
             (TKG + "perspectiveCount", _integer(result.perspective_count)),
+            (TKG + "originCount", _integer(result.origin_count)),
+            (TKG + "statusReason", ox.Literal(result.reason, language="en")),
             (TKG + "triangulationStatus", _n(f"{ID}status/{result.status}")),
         ]
         values += [(TKG + "supportingClaim", _n(c)) for c in result.supporting]

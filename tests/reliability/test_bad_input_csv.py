@@ -42,12 +42,11 @@ CASES = [
     case("unknown-column", [(OBSERVATIONS, ",locator,note\n", ",locator,notes\n")],
          ["graph/curated/observations.csv:1:9: error: unknown column 'notes' in a observations table — did you mean "
           "'note'?", ONE]),
-    case("missing-column", [(SOURCES, "id,type,perspective,title,", "id,type,perspective,heading,")],
+    case("missing-column", [(SOURCES, "id,type,perspective,title,", "id,type,perspective,titel,")],
          ["graph/curated/sources.csv:1: error: missing required column 'title' — a sources table needs: id, type, "
           "perspective, title, language",
-          "graph/curated/sources.csv:1:4: error: unknown column 'heading' in a sources table — allowed columns: id, "
-          "type, perspective, title, language, publisher, date, url, document, reliability, register_ref, "
-          "interviewee_role, consent, note", "2 errors, 0 warnings"]),
+          "graph/curated/sources.csv:1:4: error: unknown column 'titel' in a sources table — did you mean 'title'?",
+          "2 errors, 0 warnings"]),
     case("duplicate-column", [(OBSERVATIONS, ",locator,note\n", ",locator,locator\n")],
          ["graph/curated/observations.csv:1:9: error: column 'locator' appears twice", ONE]),
     case("unbalanced-quote", [(CLAIMS, "ISA is an external agency", "\"ISA is an \"external\" agency")],
@@ -124,13 +123,19 @@ CASES = [
             "NO-BREAK SPACE) at character 3 — delete it: the value looks like one without it but is a different name",
             "0 errors, 1 warning"]),
     strict("full-width-duplicate-alias", [(ENTITIES, "BP2MI,indonesia", "ＫＥＭＮＡＫＥＲ,indonesia")],
-           ["graph/curated/entities.csv:7:6: warning: aliases 'ＫＥＭＮＡＫＥＲ' of 'bp2mi' is aliases 'Kemnaker' of "
-            "'kemnaker' (graph/curated/entities.csv:6:6) in another width or case — use one spelling, or tell the "
-            "two apart", "0 errors, 1 warning"]),
+           ["graph/curated/entities.csv:7:6: warning: aliases 'ＫＥＭＮＡＫＥＲ' of 'bp2mi' looks the same as aliases "
+            "'Kemnaker' of 'kemnaker' (graph/curated/entities.csv:6:6) — use one spelling, or tell the two apart",
+            "0 errors, 1 warning"]),
+    strict("invisible-duplicate-alias", [(ENTITIES, "BP2MI,indonesia", "\u200bkemnaker,indonesia")],
+           ["graph/curated/entities.csv:7:6: warning: aliases '\\u200bkemnaker' of 'bp2mi' looks the same as aliases "
+            "'Kemnaker' of 'kemnaker' (graph/curated/entities.csv:6:6) — use one spelling, or tell the two apart",
+            "graph/curated/entities.csv:7:6: warning: aliases contains the invisible character U+200B (ZERO WIDTH "
+            "SPACE) at character 1 — delete it: the value looks like one without it but is a different name",
+            "0 errors, 2 warnings"]),
     strict("half-width-katakana-duplicate", [(ENTITIES, "職業訓練機関,LPK,", "ﾆｭｳｶﾝ,LPK,"),
                                              (ENTITIES, "ISA|入管庁|入管", "ISA|入管庁|入管|ニュウカン")],
-           ["graph/curated/entities.csv:9:5: warning: label_ja 'ﾆｭｳｶﾝ' of 'lpk' is aliases 'ニュウカン' of 'isa' "
-            "(graph/curated/entities.csv:5:6) in another width or case — use one spelling, or tell the two apart",
+           ["graph/curated/entities.csv:9:5: warning: label_ja 'ﾆｭｳｶﾝ' of 'lpk' looks the same as aliases 'ニュウカン' "
+            "of 'isa' (graph/curated/entities.csv:5:6) — use one spelling, or tell the two apart",
             "0 errors, 1 warning"]),
     # --- references and the ontology's rules -----------------------------------------------------
     case("unknown-relation", [(CLAIMS, SHARES, "kemnaker,sharesInformationwith,isa")],

@@ -40,6 +40,15 @@ CASES = [
     case("literal-as-subject", ONTOLOGY, MINISTRY, '"Ministry" a owl:Class',
          "ontology/tokutei.ttl:228:1: error: Turtle syntax: \"Ministry\" is not a valid subject or graph name — "
          "fix the Turtle at this line and column"),
+    case("relative-iri", ONTOLOGY, MINISTRY, "tkg:Ministry rdfs:seeAlso <../../etc/passwd> ; a owl:Class",
+         "ontology/tokutei.ttl:228:27: error: Turtle syntax: No scheme found in an absolute IRI — fix the Turtle at "
+         "this line and column"),
+    case("language-and-datatype", ONTOLOGY, MINISTRY, 'tkg:Ministry rdfs:comment "x"@en^^xsd:string ; a owl:Class',
+         "ontology/tokutei.ttl:228:33: error: Turtle syntax: ^^ is not a valid subject or graph name — fix the Turtle "
+         "at this line and column"),
+    case("nul-in-literal", ONTOLOGY, MINISTRY, 'tkg:Ministry rdfs:comment "a\\u0000b" ; a owl:Class',
+         "ontology/tokutei.ttl:228:29: error: a literal of tkg:Ministry contains the control character U+0000 — "
+         "delete it: controls make GraphML, GEXF and terminals unreadable"),
     case("ill-typed-date", ONTOLOGY, MINISTRY, 'tkg:Ministry rdfs:comment "2024-02-30"^^xsd:date ; a owl:Class',
          "ontology/tokutei.ttl:228:27: error: '2024-02-30' is not a valid xsd:date — write a value of the datatype "
          "(e.g. 2019-06-25 for xsd:date)"),

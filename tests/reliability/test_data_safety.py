@@ -8,6 +8,7 @@ import csv
 import errno
 import io
 import os
+import re
 import socket
 import stat
 import tempfile
@@ -96,9 +97,9 @@ def test_output_refuses_special_file(project: Path, short_dir: Path, kind: str, 
     mode = _make_special(kind, target, keep)
     before = snapshot(project)
     result = cli(project, *COMMANDS[command], str(target))
-    assert result.exit_code == 2, result.output
-    assert result.stderr == (f"{display_path(target)}: error: the output path is {KINDS[kind]}, not a regular file — "
-                             "refusing to replace it; give the path of a regular file\n")
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        2, "", f"{display_path(target)}: error: the output path is {KINDS[kind]}, not a regular file — refusing to "
+               "replace it; give the path of a regular file\n")
     assert os.lstat(target).st_mode == mode
     assert sorted(p.name for p in short_dir.iterdir()) == sorted(["out", *(["real.txt"] if kind == "symlink" else [])])
     if kind == "symlink":
@@ -207,9 +208,12 @@ def test_line_separators_in_a_description_are_counted_right(template: Path, tmp_
     results = [cli(root, "build", "--no-exports") for root in (plain, odd)]
     assert [r.exit_code for r in results] == [0, 0], results[1].output
     counts = [[line for line in r.stdout.splitlines() if line.lstrip().startswith("quads")] for r in results]
-    assert counts[0] == counts[1] == ["  quads         4357 in 26 named graphs"]
+    assert counts[0] == counts[1] and len(counts[0]) == 1
+    quads, graphs = re.fullmatch(r"  quads +(\d+) in (\d+) named graphs", counts[1][0]).groups()  # type: ignore[union-attr]
     assert cli(odd, "query", "-e", "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
-               "--format", "csv").stdout == "n\n4357\n"
+               "--format", "csv").stdout == f"n\n{quads}\n"
+    assert cli(odd, "query", "-e", "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+               "--format", "csv").stdout == f"n\n{graphs}\n"
 
 
 def test_paths_with_the_same_start_and_end(project: Path) -> None:

@@ -17,15 +17,15 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from safety_support import built_project, cli, clone, snapshot, temp_files, tk, visible
 
-from tokutei_kg.atomic import output_lock
 from tokutei_kg.errors import display_path
-from tokutei_kg.pipeline import Project, require_built, writing
+from tokutei_kg.pipeline import Project, require_built
 
 JOURNAL = "graph/built/.commit-journal.json"
 LABEL = ("Ministry of Manpower", "Ministry of Manpower (renamed)")
@@ -145,6 +145,15 @@ main(sys.argv[3:], prog_name="tokutei-kg")
 """
 
 
+def _delays(root: Path, args: list[str], source: Path, count: int) -> list[float]:
+    """``count`` delays spread from 15 % to 105 % of how long one uninterrupted run takes here."""
+    started = time.perf_counter()
+    assert tk(root, *args).returncode == 0
+    took = time.perf_counter() - started
+    restore_outputs(source, root)
+    return [took * (0.15 + 0.9 * i / (count - 1)) for i in range(count)]
+
+
 def _files(state: dict[str, str]) -> int:
     return sum(1 for value in state.values() if value != "dir")
 
@@ -169,6 +178,8 @@ def _kill_and_check(root: Path, args: list[str], *, old: dict[str, str], new: di
     else:
         assert state in (old, new), "the outputs are a mix of old and new"
         outcome = "old" if state == old else "new"
+    from tokutei_kg.pipeline import writing
+
     with writing(Project(root)):  # what the next build or export does first: remove the temp files
         pass
     assert temp_files(root) == []
@@ -189,10 +200,11 @@ def test_build_killed_twenty_times(project: Path, template: Path, rebuilt: Path)
         restore_outputs(template, project)
         outcomes.append(_kill_and_check(project, ["build"], old=old, new=new, point=point))
     assert outcomes == ["old"] + ["rolled forward"] * 5
-    for delay in [0.4 + 0.2 * i for i in range(14)]:
+    for delay in _delays(project, ["build"], template, 14):
         restore_outputs(template, project)
         outcomes.append(_kill_and_check(project, ["build"], old=old, new=new, delay=delay))
     assert len(outcomes) == 20
+    print("build kills:", Counter(outcomes))  # shown with -s: how the timed kills fell
 
 
 def test_export_killed_twenty_times(project: Path, tmp_path: Path) -> None:
@@ -209,10 +221,11 @@ def test_export_killed_twenty_times(project: Path, tmp_path: Path) -> None:
         restore_outputs(before, project)
         outcomes.append(_kill_and_check(project, ["export"], old=old, new=new, point=point))
     assert outcomes == ["old"] + ["rolled forward"] * 4
-    for delay in [0.4 + 0.15 * i for i in range(15)]:
+    for delay in _delays(project, ["export"], before, 15):
         restore_outputs(before, project)
         outcomes.append(_kill_and_check(project, ["export"], old=old, new=new, delay=delay))
     assert len(outcomes) == 20
+    print("export kills:", Counter(outcomes))  # shown with -s: how the timed kills fell
 
 
 # --- full disk, read-only folder ---------------------------------------------------------------------
@@ -277,7 +290,14 @@ def test_disk_really_full_during_build(template: Path, tmp_path: Path) -> None:
         pytest.skip("mounting a tmpfs needs root; the injected ENOSPC test covers the case")
     disk = tmp_path / "disk"
     disk.mkdir()
-    with mounted(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(disk)]):
+
+    def usage(*folders: Path) -> int:  # bytes on a tmpfs: whole 4 KiB pages per file
+        return sum(-(-path.stat().st_size // 4096) * 4096 for folder in folders for path in folder.rglob("*")
+                   if path.is_file())
+
+    outputs = usage(template / "graph" / "built", template / "exports")
+    size = usage(template) + outputs // 2  # room for the old outputs and half the new ones
+    with mounted(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(disk)]):
         root = clone(template, disk / "mini")
         change_curated(root)
         before = snapshot(root)
@@ -364,6 +384,8 @@ def test_export_path_escaping_exports(project: Path, tmp_path: Path) -> None:
 # --- two builds at once ----------------------------------------------------------------------------------
 
 def test_second_writer_is_refused_while_one_holds_the_lock(project: Path) -> None:
+    from tokutei_kg.atomic import output_lock
+
     before = snapshot(project)
     with output_lock(project):
         for command in ("build", "export"):
@@ -406,3 +428,30 @@ def test_same_bytes_from_another_cwd_hash_seed_locale_and_time_zone(project: Pat
                 env={**base, "PYTHONHASHSEED": "4242", "LANG": "C", "LC_ALL": "POSIX", "TZ": "JST-9"})
     assert (first.returncode, second.returncode) == (0, 0), first.stderr + second.stderr
     assert snapshot(project) == snapshot(other)
+
+
+def test_viz_into_exports_keeps_the_manifest_matching(project: Path) -> None:
+    """``viz --lang ja`` rewrites exports/explorer.html: the manifest is rewritten in the same commit, and
+    the command waits its turn like build and export."""
+    from tokutei_kg.atomic import output_lock
+
+    before = snapshot(project)
+    with output_lock(project):
+        result = cli(project, "viz", "--lang", "ja")
+        assert (result.exit_code, result.stdout, result.stderr) == (
+            2, "", f"{display_path(project)}: error: another tokutei-kg build or export is writing this project's "
+                   "outputs — wait for it to finish, then run again\n")
+    assert snapshot(project) == before
+    result = cli(project, "viz", "--lang", "ja")
+    assert result.exit_code == 0, result.output
+    changed = {path for path, digest in snapshot(project).items() if before.get(path) != digest}
+    assert changed == {"exports/explorer.html", "exports/MANIFEST.json"}
+    assert consistent(project)
+    assert temp_files(project) == []
+
+
+def test_figures_into_exports_keep_the_manifest_matching(project: Path) -> None:
+    result = cli(project, "figures")
+    assert result.exit_code == 0, result.output
+    assert consistent(project)
+    assert temp_files(project) == []

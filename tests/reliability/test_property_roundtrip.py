@@ -87,9 +87,9 @@ def tables(draw: st.DrawFn) -> dict[str, list[list[str]]]:
         claims.append([f"c{index}", f"e{subject}", draw(st.sampled_from(RELATIONS)), f"e{obj}", "", "", "", "", "",
                        draw(st.sampled_from(["s1", "s2"])), draw(TEXT), "paraphrase",
                        draw(st.sampled_from(["en", "id", "ja"])), "", start[1] if start else "", "", "", ""])
-    sources = [["s1", "news", "media", draw(LABEL), "", "2020-01-02", "https://example.org/a", "", "id", "", "", "",
+    sources = [["s1", "news", "civil-society", draw(LABEL), "", "2020-01-02", "https://example.org/a", "", "id", "", "", "",
                 "", ""],
-               ["s2", "official-document", "japanese-government", draw(LABEL), "", "", "https://example.org/b?x=1",
+               ["s2", "official-document", "government", draw(LABEL), "", "", "https://example.org/b?x=1",
                 "", "ja", "", "", "", "", ""]]
     return {"entities": entities, "claims": claims, "sources": sources}
 

@@ -1,7 +1,8 @@
-"""XML the project reads. Today it reads none: curated data is CSV, the ontology Turtle, remote answers
-SPARQL JSON / N-Triples / Turtle; RDF/XML, GraphML and GEXF are only written. These tests keep it so
-(an XML reader must come with defusedxml) and pin what the engine does with hostile RDF/XML, for the
-tests that re-read the exports."""
+"""XML the project reads. Only ``tokutei-kg import`` reads XML (REFI-QDA .qdpx with defusedxml, .xlsx
+through openpyxl with defusedxml; its hostile-XML tests live with the import tests). Curated data is
+CSV, the ontology Turtle, remote answers SPARQL JSON / N-Triples / Turtle; RDF/XML, GraphML and GEXF
+are only written. These tests keep it so (an XML reader must come with defusedxml, RDF/XML is never
+parsed) and pin what the engine does with hostile RDF/XML, for the tests that re-read the exports."""
 
 from __future__ import annotations
 

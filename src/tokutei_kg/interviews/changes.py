@@ -8,8 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from ..records import Curated, Source
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+    from ..build import BuildResult
+    from ..ontology import Vocabulary
+    from ..pipeline import Project
 
 
 @dataclass(frozen=True)
@@ -41,13 +49,13 @@ def compare(before: object, after: object) -> list[Change]:
     return changes
 
 
-def status_changes(curated: Curated, drop: Callable[[object], bool], ontology: object, vocab: object) -> tuple[
-        list[Change], object]:
+def status_changes(curated: Curated, drop: Callable[[object], bool], ontology: Graph, vocab: Vocabulary) -> tuple[
+        list[Change], BuildResult]:
     """Build with and without the dropped rows; return the changes and the full build result."""
     from ..build import build_dataset
 
-    after = build_dataset(curated, ontology, vocab)  # type: ignore[arg-type]
-    before = build_dataset(without(curated, drop), ontology, vocab)  # type: ignore[arg-type]
+    after = build_dataset(curated, ontology, vocab)
+    before = build_dataset(without(curated, drop), ontology, vocab)
     return compare(before, after), after
 
 
@@ -114,17 +122,17 @@ def imported(record: object) -> bool:
     return path.name.startswith("interview-") and path.parent.name in ("sources", "claims")
 
 
-def interview_changes(project: object) -> tuple[list[Change], object]:
+def interview_changes(project: Project) -> tuple[list[Change], BuildResult]:
     """The status changes the imported interviews make to the curated data as it stands."""
     from ..errors import InputRejected
     from ..ontology import parse_turtle, vocabulary
     from ..reader import read_curated
     from ..validate import check_records
 
-    root = project.root  # type: ignore[attr-defined]
-    ontology = parse_turtle(project.ontology, shown=project.ontology.relative_to(root))  # type: ignore[attr-defined]
+    root = project.root
+    ontology = parse_turtle(project.ontology, shown=project.ontology.relative_to(root))
     vocab = vocabulary(ontology)
-    curated, report = read_curated(project.curated, root)  # type: ignore[attr-defined]
+    curated, report = read_curated(project.curated, root)
     if report.ok:
         report.extend(check_records(curated, vocab, root))
     if not report.ok:

@@ -19,11 +19,19 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import InputRejected, Location, SourceError
 from ..report import Report
+from .changes import Change
 from .kappa import Agreement, agreements
 from .mapping import Mapping, Target, Term, closest, describe, read_mapping, template
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+    from ..ontology import Vocabulary
+    from ..records import Curated
 
 SOURCE_COLUMNS = ("id", "type", "perspective", "title", "publisher", "date", "url", "document", "language",
                   "reliability", "register_ref", "interviewee_role", "consent", "note")
@@ -54,7 +62,6 @@ class Interview:
     consent: str
     date: str
     language: str
-    note: str
     where: str  # how messages name it
 
 
@@ -90,7 +97,7 @@ class Plan:
     withheld: int = 0
     skipped: list[str] = field(default_factory=list)
     agreement: list[Agreement] = field(default_factory=list)
-    changes: list[object] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
@@ -142,17 +149,17 @@ def _project_name(path: Path, shown: Path, name: str | None) -> str:
 
 @dataclass
 class Terms:
-    vocab: object
+    vocab: Vocabulary
     entities: dict[str, dict[str, str]]  # id -> labels
-    ontology: object
+    ontology: Graph
     suggestions: list[Term]
 
     def known(self, ref: str) -> bool:
-        return ref in self.entities or ref in self.vocab.concepts  # type: ignore[attr-defined]
+        return ref in self.entities or ref in self.vocab.concepts
 
 
 def _terms(project: object, curated: object) -> Terms:
-    from rdflib import URIRef
+    from rdflib import Literal, URIRef
 
     from ..namespaces import RDFS, SKOS
     from ..ontology import parse_turtle, vocabulary
@@ -163,7 +170,7 @@ def _terms(project: object, curated: object) -> Terms:
     def labels(iri: str, predicate: str) -> dict[str, str]:
         found: dict[str, str] = {}
         for o in ontology.objects(URIRef(iri), URIRef(predicate)):
-            if getattr(o, "language", None) in ("en", "id", "ja"):
+            if isinstance(o, Literal) and o.language in ("en", "id", "ja"):
                 found.setdefault(o.language, str(o))
         return found
 
@@ -313,7 +320,7 @@ def _interview(name: str, key: str, values: dict[str, str], label: str, mapping:
         report.error("bad-language", f"{label}: language '{language}' is not en, id or ja", where,
                      "id is Indonesian (not in), ja is Japanese (not jp)")
     return Interview(name, key, clean(role), perspective, consent, values.get("date", ""), values.get("language", ""),
-                     "", label)
+                     label)
 
 
 def _from_sheet(path: Path, shown: Path, mapping: Mapping, terms: Terms, report: Report, plan: Plan
@@ -354,7 +361,7 @@ def _check_statement(segment: Segment, statement: tuple[str, str, str, str, str]
                      report: Report) -> bool:
     subject, relation, obj, value, polarity = statement
     ok = True
-    if relation not in terms.vocab.relations:  # type: ignore[attr-defined]
+    if relation not in terms.vocab.relations:
         report.error("unknown-relation", f"{segment.where}: unknown relation '{relation}'", where,
                      _suggest(relation, terms, ("relation",)))
         ok = False
@@ -364,7 +371,7 @@ def _check_statement(segment: Segment, statement: tuple[str, str, str, str, str]
                          _suggest(ref, terms, ("subject",)).replace("subject:", ""))
             ok = False
     for stage in segment.stages:
-        if stage not in terms.vocab.concepts or not stage.startswith("stage:"):  # type: ignore[attr-defined]
+        if stage not in terms.vocab.concepts or not stage.startswith("stage:"):
             report.error("unknown-concept", f"{segment.where}: unknown stage '{stage}'", where,
                          _suggest(stage, terms, ("stage",)))
             ok = False
@@ -404,17 +411,17 @@ def _rows(plan: Plan, interviews: list[Interview], segments: list[Segment], term
     prefix = f"int-{plan.slug}-"
     source_ids: dict[str, str] = {}
     sources = []
-    for interview in sorted(interviews, key=lambda i: (i.key, i.name)):
-        sid = prefix + (interview.key or "document")
-        if sid in source_ids.values():
-            report.error("duplicate-document", f"{interview.where}: another document gives the same id '{sid}'",
+    for document in sorted(interviews, key=lambda i: (i.key, i.name)):
+        document_id = prefix + (document.key or "document")
+        if document_id in source_ids.values():
+            report.error("duplicate-document", f"{document.where}: another document gives the same id '{document_id}'",
                          Location(shown), "give the documents names that differ in letters or digits")
             continue
-        source_ids[interview.key] = sid
+        source_ids[document.key] = document_id
         sources.append({
-            "id": sid, "type": "interview", "perspective": interview.perspective, "title": clean(interview.name),
-            "date": interview.date, "language": interview.language, "interviewee_role": interview.role,
-            "consent": interview.consent, "note": f"imported by tokutei-kg import from {plan.input.name}",
+            "id": document_id, "type": "interview", "perspective": document.perspective, "title": clean(document.name),
+            "date": document.date, "language": document.language, "interviewee_role": document.role,
+            "consent": document.consent, "note": f"imported by tokutei-kg import from {plan.input.name}",
         })
     by_key = {i.key: i for i in interviews}
     claims: dict[str, dict[str, str]] = {}
@@ -504,7 +511,7 @@ def plan_import(project: object, path: Path, *, name: str | None = None, shown: 
     changes, built = status_changes(after, lambda r: r.origin.path in relative,  # type: ignore[attr-defined]
                                     terms.ontology, terms.vocab)
     plan.changes = changes
-    plan.labels = {lang: labels_of(built.dataset, lang) for lang in ("en", "id", "ja")}  # type: ignore[attr-defined]
+    plan.labels = {lang: labels_of(built.dataset, lang) for lang in ("en", "id", "ja")}
     return plan
 
 
@@ -526,7 +533,7 @@ def _check_owned(root: Path, files: list[Path], prefix: str, report: Report) -> 
         raise InputRejected(report)
 
 
-def _checked(root: Path, new: dict[Path, bytes], terms: Terms) -> object:
+def _checked(root: Path, new: dict[Path, bytes], terms: Terms) -> Curated:
     """Read and check the curated data as it would be after the import (in a scratch copy)."""
     from ..reader import TABLES, read_curated, table_files
     from ..validate import check_records
@@ -550,7 +557,7 @@ def _checked(root: Path, new: dict[Path, bytes], terms: Terms) -> object:
             target.write_bytes(data)
         curated, report = read_curated(copy / "graph" / "curated", copy)
         if report.ok:
-            report.extend(check_records(curated, terms.vocab, copy))  # type: ignore[arg-type]
+            report.extend(check_records(curated, terms.vocab, copy))
         if not report.ok:
             report.error("import-rejected", "the rows this import would write do not pass the checks above "
                          f"(rows numbered as in {', '.join(str(p.relative_to(root)) for p in sorted(new))}); "
@@ -601,7 +608,7 @@ def init_mapping(project: object, path: Path, *, name: str | None = None, shown:
 
         roles = sorted({r.get("interviewee_role", "") for _n, r in read_sheet(path, shown)
                         if not r.get("perspective")} - {""})
-    perspectives = ", ".join(terms.vocab.concepts_in("perspective"))  # type: ignore[attr-defined]
+    perspectives = ", ".join(terms.vocab.concepts_in("perspective"))
     rows += [("role", role, f"one of {perspectives}") for role in roles]
     return mapping_path(root, slug), template(rows)
 
@@ -665,7 +672,7 @@ def summary(plan: Plan, written: list[Path], *, dry_run: bool = False, lang: str
             kappa = text["n/a"] if a.kappa is None else f"{a.kappa:.2f}"
             lines.append("    " + text["kappa"].format(code=a.code, k=kappa, o=f"{a.observed:.2f}", a=a.coder_a,
                                                        b=a.coder_b, n=a.units))
-    lines += render(plan.changes, plan.labels.get(lang, {}), lang)  # type: ignore[arg-type]
+    lines += render(plan.changes, plan.labels.get(lang, {}), lang)
     if not dry_run and written:
         lines.append(text["next"])
     return lines

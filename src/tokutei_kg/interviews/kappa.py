@@ -46,7 +46,7 @@ def agreements(segments: Iterable[tuple[str, str, str, int, int]], lengths: dict
         codes = sorted({code for (d, c, code) in coded if d in shared and c in (a, b)},
                        key=lambda code: code_names.get(code, code))
         for code in codes:
-            offset, set_a, set_b = 0, set(), set()
+            offset, set_a, set_b = 0, set[int](), set[int]()
             for document in shared:
                 set_a.update(offset + i for i in coded.get((document, a, code), ()))
                 set_b.update(offset + i for i in coded.get((document, b, code), ()))

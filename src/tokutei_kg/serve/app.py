@@ -47,17 +47,20 @@ class Site:
 
 @dataclass(frozen=True)
 class Capacity:
-    """How much the endpoint takes at once (issue 12.8). ``lanes`` queries run to the full time limit;
-    ``fast_lanes`` more run when those are taken, stopped at ``fast_timeout`` (so cheap queries keep
-    answering while long ones run); a query that finds every lane taken waits up to ``queue_wait``
-    seconds (at most ``max_waiting`` wait) before a 503. A client (an IP address) may hold
+    """How much the endpoint takes at once (issue 12.8). ``lanes + fast_lanes`` queries run at once;
+    a query still running after ``fast_timeout`` seconds goes on to the full time limit only while
+    fewer than ``lanes`` others do, else it is stopped there — so cheap queries keep answering while
+    long ones run to their limit. A query that finds every slot taken waits up to ``queue_wait``
+    seconds (at most ``max_waiting`` wait) before a 503; one client (an IP address) holds at most
+    ``per_client_lanes`` slots, so another client's queries still find one. A client may hold
     ``per_client`` connections, all clients ``connections``; a request (line, headers and body) must
     arrive within ``receive_timeout`` seconds, as must the next request on a kept-alive connection."""
 
     lanes: int = 4
-    fast_lanes: int = 4
+    fast_lanes: int = 6
+    per_client_lanes: int = 8
     fast_timeout: float = 2.0
-    queue_wait: float = 2.0
+    queue_wait: float = 5.0
     max_waiting: int = 64
     connections: int = 256
     per_client: int = 32
@@ -65,37 +68,54 @@ class Capacity:
 
 
 class Lanes:
-    """Query slots: full-limit lanes first, then fast lanes; a bounded wait when all are taken."""
+    """Query slots with a bounded wait and a per-client share; and the few that may run long."""
 
     def __init__(self, capacity: Capacity) -> None:
         self.capacity = capacity
-        self._free = {"full": capacity.lanes, "fast": capacity.fast_lanes}
+        self._free = capacity.lanes + capacity.fast_lanes
+        self._long = capacity.lanes
+        self._held: dict[str, int] = {}
         self._waiting = 0
         self._ready = threading.Condition()
 
-    def acquire(self) -> str | None:
+    def acquire(self, client: str = "") -> bool:
         deadline = time.monotonic() + self.capacity.queue_wait
         with self._ready:
             if self._waiting >= self.capacity.max_waiting:
-                return None
+                return False
             self._waiting += 1
             try:
                 while True:
-                    for lane in ("full", "fast"):
-                        if self._free[lane] > 0:
-                            self._free[lane] -= 1
-                            return lane
+                    if self._free > 0 and self._held.get(client, 0) < self.capacity.per_client_lanes:
+                        self._free -= 1
+                        self._held[client] = self._held.get(client, 0) + 1
+                        return True
                     remaining = deadline - time.monotonic()
                     if remaining <= 0:
-                        return None
+                        return False
                     self._ready.wait(remaining)
             finally:
                 self._waiting -= 1
 
-    def release(self, lane: str) -> None:
+    def release(self, client: str = "") -> None:
         with self._ready:
-            self._free[lane] += 1
-            self._ready.notify()
+            self._free += 1
+            self._held[client] -= 1
+            if not self._held[client]:
+                del self._held[client]
+            self._ready.notify_all()  # (a waiter of another client may be the one that can go)
+
+    def run_long(self) -> bool:
+        """Take one of the ``lanes`` places for a long query, if one is free (give it back with end_long)."""
+        with self._ready:
+            if self._long <= 0:
+                return False
+            self._long -= 1
+            return True
+
+    def end_long(self) -> None:
+        with self._ready:
+            self._long += 1
 
 
 class Receiving:
@@ -158,6 +178,8 @@ class Endpoint(ThreadingHTTPServer):
         host, port = str(self.server_address[0]), int(self.server_address[1])
         self.loopback = is_loopback(host)
         self.allowed_hosts = allowed_hosts(host, port, allow_hosts)
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::") else f"[{host}]" if ":" in host else host
+        self.home = f"http://{shown}:{port}/"
 
     # --- connections: bounded per client and in all -----------------------------------------------------
 
@@ -322,9 +344,8 @@ class Handler(BaseHTTPRequestHandler):
     def _check_host(self) -> None:
         host = (self.headers.get("Host") or "").lower()
         if host not in self.server.allowed_hosts:
-            raise Refusal(421, f"error: unexpected Host header '{host[:80]}' — use "
-                               f"http://127.0.0.1:{self.server.server_address[1]}/ or start the server with "
-                               "--allow-host NAME")
+            raise Refusal(421, f"error: unexpected Host header '{host[:80]}' — use {self.server.home} or start "
+                               "the server with --allow-host NAME")
 
     def _check_origin(self) -> None:
         """A query from a web page of another origin is refused unless ``--cors`` allows it; so is one a
@@ -423,15 +444,23 @@ class Handler(BaseHTTPRequestHandler):
             check_read_only(QueryText(text, "query"), parse=False)  # the worker parses (within the time limit)
         except QueryError as exc:  # SERVICE, FROM outside the dataset, a bad escape — one line with line:column
             raise Refusal(400, str(exc).splitlines()[0]) from None
-        lane = self.server.lanes.acquire()  # waits a moment when every lane is taken
-        if lane is None:
+        client = str(self.client_address[0])
+        if not self.server.lanes.acquire(client):  # waits a moment when every slot is taken
             raise Refusal(503, "error: too many queries at once — try again in a moment", {"Retry-After": "1"})
+        long: list[bool] = []
+
+        def may_run_long() -> bool:
+            long.append(self.server.lanes.run_long())
+            return long[-1]
+
         try:
             answer = self.server.engine.run({"query": text, "accept": self.headers.get("Accept") or "",
                                              "format": (parameters.get("format") or [""])[0]},
-                                            timeout=self.server.capacity.fast_timeout if lane == "fast" else None)
+                                            soft_timeout=self.server.capacity.fast_timeout, may_run_long=may_run_long)
         finally:
-            self.server.lanes.release(lane)
+            if any(long):
+                self.server.lanes.end_long()
+            self.server.lanes.release(client)
         self._answer(answer, method)
 
     def _answer(self, answer: Answer, method: str) -> None:

@@ -18,12 +18,14 @@ import json
 import math
 import os
 import queue
+import select
 import signal
 import socket
 import struct
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -236,11 +238,15 @@ class Engine:
             os.setpgid(self.pid, self.pid)  # (also here: no race with close())
         engine_end.close()
 
-    def run(self, request: dict[str, str], timeout: float | None = None) -> Answer:
+    def run(self, request: dict[str, str], *, soft_timeout: float | None = None,
+            may_run_long: Callable[[], bool] | None = None) -> Answer:
         """Answer one query in a worker process, within the time limit (the worker is killed past it).
-        A shorter ``timeout`` is the limit of the fast lane (see :class:`tokutei_kg.serve.app.Lanes`)."""
-        limit = self.limits.timeout if timeout is None else min(timeout, self.limits.timeout)
-        deadline = time.monotonic() + limit
+
+        With ``soft_timeout`` (CPU seconds): a query still running then goes on only if ``may_run_long()`` says so
+        (the server lets a few queries run long, see :class:`tokutei_kg.serve.app.Capacity`); else it
+        is stopped there, and the client told the server is busy with long queries."""
+        started = time.monotonic()
+        deadline = started + self.limits.timeout
         try:
             conn, pid = self._idle.get_nowait()
         except queue.Empty:
@@ -249,7 +255,8 @@ class Engine:
             except (OSError, ConnectionError, struct.error):
                 return Answer(503, "text/plain; charset=utf-8",
                               b"error: the query engine has stopped - restart tokutei-kg serve\n")
-        answer = self._exchange(conn, pid, request, deadline, limit)
+        soft = None if soft_timeout is None or soft_timeout >= self.limits.timeout else soft_timeout
+        answer = self._exchange(conn, pid, request, deadline, soft, may_run_long)
         if answer is None:
             _kill(pid)
             conn.close()
@@ -274,25 +281,44 @@ class Engine:
         return ours, _LENGTH.unpack(_read_exactly(ours, _LENGTH.size))[0]
 
     def _exchange(self, conn: socket.socket, pid: int, request: dict[str, str], deadline: float,
-                  limit: float) -> Answer | None:
+                  soft: float | None, may_run_long: Callable[[], bool] | None) -> Answer | None:
         try:
             conn.settimeout(max(0.01, deadline - time.monotonic()))
             payload = json.dumps(request).encode("utf-8")
             conn.sendall(_LENGTH.pack(len(payload)) + payload)
+            if soft is not None and not self._may_go_on(conn, pid, soft, deadline, may_run_long):
+                _kill(pid)
+                message = f"error: the query was stopped after {soft:g} s of CPU: the server is busy with long " \
+                          f"queries (their limit is {self.limits.timeout:g} s) — try again in a moment, or add LIMIT\n"
+                return Answer(503, "text/plain; charset=utf-8", message.encode("utf-8"))
             header = json.loads(self._frame(conn, deadline, 64 * 1024))
             body = self._frame(conn, deadline, self.limits.max_result_bytes)
             return Answer(int(header["status"]), str(header["type"]), body)
         except TimeoutError:
             _kill(pid)
-            if limit < self.limits.timeout:
-                message = f"error: the query was stopped at {limit:g} s: the server is busy with long queries " \
-                          f"(their limit is {self.limits.timeout:g} s) — try again in a moment, or add LIMIT\n"
-            else:
-                message = f"error: the query was stopped at the time limit ({self.limits.timeout:g} s) — " \
-                          "add LIMIT, bind a variable or narrow the pattern\n"
+            message = f"error: the query was stopped at the time limit ({self.limits.timeout:g} s) — " \
+                      "add LIMIT, bind a variable or narrow the pattern\n"
             return Answer(503, "text/plain; charset=utf-8", message.encode("utf-8"))
         except (ConnectionError, OSError, ValueError, KeyError, struct.error):
             return None
+
+    def _may_go_on(self, conn: socket.socket, pid: int, soft: float, deadline: float,
+                   may_run_long: Callable[[], bool] | None) -> bool:
+        """Wait for the answer to begin; once the query has used ``soft`` seconds of CPU (wall-clock time
+        where a process's CPU time cannot be read) it goes on only if ``may_run_long()``. CPU, not wall
+        time: on a busy machine a cheap query waits for a core, and must not count as a long one."""
+        start_cpu, start_wall = _cpu_of(pid), time.monotonic()
+        while not _readable(conn, min(deadline, time.monotonic() + 0.1)):
+            if time.monotonic() >= deadline:
+                return True  # the time limit: reading the answer times out and says so
+            if start_cpu is None:
+                used = time.monotonic() - start_wall
+            else:
+                now_cpu = _cpu_of(pid)
+                used = 0.0 if now_cpu is None else now_cpu - start_cpu  # (None: it just ended; read its answer)
+            if used >= soft:
+                return bool(may_run_long and may_run_long())
+        return True
 
     def _frame(self, conn: socket.socket, deadline: float, limit: int) -> bytes:
         """One length-prefixed frame of at most ``limit`` bytes, read before the deadline."""
@@ -318,6 +344,25 @@ class Engine:
             with contextlib.suppress(ChildProcessError):
                 while os.waitpid(self.pid, os.WNOHANG) == (0, 0) and time.monotonic() < deadline:
                     time.sleep(0.01)
+
+
+def _readable(conn: socket.socket, until: float) -> bool:
+    """Whether the worker has begun its answer by ``until`` (monotonic); nothing is read."""
+    remaining = max(0.0, until - time.monotonic())
+    return bool(select.select([conn], [], [], remaining)[0])
+
+
+def _cpu_of(pid: int) -> float | None:
+    """CPU seconds (user + system) a process has used, from /proc (Linux); None where unknown."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _TICKS
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
 def _die_with_parent() -> None:

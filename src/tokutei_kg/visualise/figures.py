@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any, cast
 import networkx as nx
 import pyoxigraph as ox
 
-from ..atomic import write_files
 from ..evidence import labels
 from ..namespaces import PREFIXES
 from .catalogue import stage_order, vocabulary
@@ -265,8 +264,10 @@ def render_series(series: Series, *, title: str) -> Figure:
                "nationality, "
                f"as reported in {', '.join(s for s, _ in series.sources)}"
                + (f" ({'; '.join(publishers)})" if publishers else "")
-               + ". Where sources give the same figure it is drawn once. Built by tokutei-kg from "
-               "graph/curated/observations.csv.")
+               + ". Where sources give the same figure it is drawn once."
+               + (" The series changes category in 2024: all SSW residents until end-2023, SSW(i) from 2024 "
+                  "(two lines, not one series)." if {"ssw", "ssw-i"} <= set(series.points) else "")
+               + " Built by tokutei-kg from graph/curated/observations.csv.")
     figure.text(0.01, -0.02, textwrap.fill(caption, 150), fontsize=6.5, color="#444444", ha="left", va="top")
     figure.autofmt_xdate()
     return figure
@@ -317,7 +318,9 @@ def write_figures(project: Project, store: ox.Store, *, output_dir: Path | None 
             files.update(_named(folder, "ssw-residents-indonesia", render_series(series, title=_title(SERIES_TITLE))))
         else:
             result.warnings.append("no ISA observations for Indonesia: the statistics figure is left out")
-    write_files(files)
+    from ..pipeline import write_into_project
+
+    write_into_project(project, files)  # into exports/: with the manifest, under the output lock
     result.paths = sorted(files)
     return result
 
