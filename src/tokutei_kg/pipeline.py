@@ -97,7 +97,7 @@ def compile_project(project: Project, *, as_of: dt.date | None = None, shacl: bo
 
     ``progress`` is called with each of :data:`STAGES` as it starts (the CLI shows them on a terminal).
     Without ``keep_dataset`` the rdflib Dataset is dropped once its N-Quads are written (``result.dataset``
-    is then None), which lowers a large build's peak memory."""
+    is then an empty Dataset), so the later stages of a large build do not hold it."""
     step = progress or (lambda _stage: None)
     from .build import build_dataset, canonical_nquads
     from .ontology import parse_turtle, vocabulary
@@ -120,7 +120,9 @@ def compile_project(project: Project, *, as_of: dt.date | None = None, shacl: bo
     if not keep_dataset:
         import dataclasses
 
-        result = dataclasses.replace(result, dataset=None)
+        from rdflib import Dataset
+
+        result = dataclasses.replace(result, dataset=Dataset())  # the built one is freed
     if shacl:
         step(STAGES[4])
         report.extend(_shacl(project, result, nquads))

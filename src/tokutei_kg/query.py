@@ -447,8 +447,10 @@ class Labels:
         found: dict[str, str] = {}
         for lang in dict.fromkeys(("en", self.lang)):
             in_lang: dict[str, str] = {}
-            for row in self.store.query(_ALL_LABELS, use_default_graph_as_union=True,
-                                        substitutions={ox.Variable("lang"): ox.Literal(lang)}):
+            language: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+                ox.Variable("lang"): ox.Literal(lang)}
+            answer = self.store.query(_ALL_LABELS, use_default_graph_as_union=True, substitutions=language)
+            for row in cast(ox.QuerySolutions, answer):
                 in_lang.setdefault(row[0].value, row[1].value)
             found.update(in_lang)
         self._cache.update(found)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -92,7 +92,7 @@ class _Shapes:
         return ox.Literal(str(value), datatype=ox.NamedNode(str(datatype)) if datatype else None)
 
     def listing(self, head: object) -> list[object]:
-        return list(self._collection(self.graph, head))
+        return list(self._collection(self.graph, head))  # type: ignore[arg-type]
 
     def shape(self, node: object, *, reporting: bool) -> Shape:  # noqa: C901 - one branch per SHACL term
         if node in self.cache:
@@ -340,7 +340,7 @@ class Validator:
         elif key == "qualifiedMinCount":
             return
         elif key == "qualifiedValueShape":
-            count = sum(1 for v in values if self.conforms(argument, v))  # type: ignore[arg-type]
+            count = len([v for v in values if self.conforms(argument, v)])  # type: ignore[arg-type]
             if count < self._qualified_min:
                 yield None
         elif key == "uniqueLang":
@@ -356,7 +356,7 @@ class Validator:
 
     _qualified_min = 1
 
-    def _test(self, key: str, argument: object) -> object:  # noqa: C901
+    def _test(self, key: str, argument: object) -> Callable[[object], bool]:  # noqa: C901
         if key == "class":
             return lambda v: not isinstance(v, ox.Literal) and self.data.is_instance(v, argument)  # type: ignore[arg-type]
         if key == "datatype":
@@ -379,7 +379,7 @@ class Validator:
         if key == "or":
             return lambda v: any(self.conforms(s, v) for s in argument)  # type: ignore[attr-defined]
         if key == "xone":
-            return lambda v: sum(1 for s in argument if self.conforms(s, v)) == 1  # type: ignore[attr-defined]
+            return lambda v: len([s for s in argument if self.conforms(s, v)]) == 1  # type: ignore[attr-defined]
         raise Unsupported(f"sh:{key}")
 
 

@@ -260,8 +260,13 @@ class Engine:
         if answer is None:
             _kill(pid)
             conn.close()
-            return Answer(500, "text/plain; charset=utf-8",
-                          b"error: the query process ended without an answer (out of memory or CPU time?)\n")
+            # The worker died mid-query: the engine aborts when an allocation passes the memory limit
+            # (Rust does not unwind into a MemoryError), and SIGXCPU ends it past its CPU limit. Both are
+            # the query's limits, not a server fault: 503 like the other stopped queries.
+            message = f"error: the query was stopped: its process ran out of memory " \
+                      f"({self.limits.memory_bytes // 2**20:,} MiB) or CPU time ({self.limits.timeout:g} s) — " \
+                      "add LIMIT, bind a variable or narrow the pattern\n"
+            return Answer(503, "text/plain; charset=utf-8", message.encode("utf-8"))
         if answer.status == 503 and answer.body.startswith(STOPPED):
             conn.close()  # the worker was killed
         elif self._idle.qsize() < self._max_idle:
