@@ -18,18 +18,7 @@ from typing import Any
 import click
 
 from .errors import InputRejected, TokuteiError, ValidationFailed
-
-
-class IsoDate(click.ParamType):
-    name = "DATE"
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> dt.date:
-        if isinstance(value, dt.date):
-            return value
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            self.fail(f"'{value}' is not a date: write YYYY-MM-DD, e.g. 2020-01-01", param, ctx)
+from .options import as_of_option, format_option, lang_option
 
 
 def _print_findings(report: Any, *, stream: Any = None) -> None:
@@ -128,7 +117,7 @@ def _encoding_safe_output() -> None:
 
 
 @main.command()
-@click.option("--as-of", "as_of", type=IsoDate(), help="Keep only what is valid on this date.")
+@as_of_option("Keep only what is valid on this date.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the N-Quads here instead of graph/built/tokutei.nq (and write no exports).")
@@ -234,13 +223,11 @@ def validate(ctx: click.Context, no_shacl: bool) -> None:
 @main.command()
 @click.argument("name", required=False)
 @click.option("-e", "--expression", help="Run this SPARQL text instead of a named query or file.")
-@click.option("-f", "--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "md"]), default="table",
-              show_default=True, help="Output format (json = SPARQL 1.1 JSON results).")
+@format_option(["table", "csv", "tsv", "json", "md"], "table", "Output format (json = SPARQL 1.1 JSON results).")
 @click.option("--bind", "binds", multiple=True, metavar="NAME=VALUE",
               help="Bind a query variable: an entity id (kemnaker), a concept (stage:matching), <iri> or a literal.")
-@click.option("--as-of", "as_of", type=IsoDate(), help="Query the dataset as it stood on this date.")
-@click.option("--lang", type=click.Choice(["en", "id", "ja"]), default="en", show_default=True,
-              help="Language of the labels shown for IRIs in table and md output.")
+@as_of_option("Query the dataset as it stood on this date.")
+@lang_option("Language of the labels shown for IRIs in table and md output.")
 @click.option("--endpoint", metavar="URL", help="Run the query on this SPARQL 1.1 Protocol endpoint instead.")
 @click.pass_context
 @handle_errors
@@ -297,8 +284,7 @@ def query(ctx: click.Context, name: str | None, expression: str | None, fmt: str
 
 
 @main.command()
-@click.option("--lang", type=click.Choice(["en", "id", "ja"]), default="en", show_default=True,
-              help="Language of the questions (from each .rq header; English where a query has none).")
+@lang_option("Language of the questions (from each .rq header; English where a query has none).")
 @click.pass_context
 @handle_errors
 def queries(ctx: click.Context, lang: str) -> None:
@@ -334,8 +320,7 @@ def _question(path: Path, lang: str = "en") -> str:
 @click.option("--mapping", "mapping_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Code mapping to use instead of graph/mappings/<project>.csv.")
 @click.option("--dry-run", is_flag=True, help="Check and report, write nothing.")
-@click.option("--lang", type=click.Choice(["en", "id", "ja"]), default="en", show_default=True,
-              help="Language of the summary and the change report.")
+@lang_option("Language of the summary and the change report.")
 @click.pass_context
 @handle_errors
 def import_(ctx: click.Context, file: Path, name: str | None, init_mapping: bool, mapping_file: Path | None,
@@ -381,11 +366,9 @@ def import_(ctx: click.Context, file: Path, name: str | None, init_mapping: bool
               help="Relations with this status (repeatable; default: single-source and contested).")
 @click.option("--entity", help="Only relations with this entity (id) or concept (issue:wages) at either end.")
 @click.option("--stage", help="Only relations claimed at this stage (stage:matching).")
-@click.option("--as-of", "as_of", type=IsoDate(), help="Count only claims valid on this date.")
-@click.option("--lang", type=click.Choice(["en", "id", "ja"]), default="en", show_default=True,
-              help="Language of labels.")
-@click.option("-f", "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
-              show_default=True)
+@as_of_option("Count only claims valid on this date.")
+@lang_option("Language of labels.")
+@format_option(["table", "csv", "json"], "table")
 @click.option("--changes", is_flag=True,
               help="Which relations the imported interviews (*/interview-*.csv) changed in triangulation status.")
 @click.pass_context
@@ -438,12 +421,12 @@ def evidence(ctx: click.Context, triple: tuple[str, ...], statuses: tuple[str, .
 @click.option("--max-hops", type=click.IntRange(1, 8), default=4, show_default=True)
 @click.option("--stage", help="Only relations claimed at this stage (stage:support-supervision).")
 @click.option("--via", help="Only paths through this entity.")
-@click.option("--as-of", "as_of", type=IsoDate(), help="Only what was valid on this date.")
+@as_of_option("Only what was valid on this date.")
 @click.option("--min-status", type=click.Choice(["single-source", "corroborated", "triangulated"]),
               help="Only hops at least this well evidenced.")
 @click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True, help="At most this many paths.")
-@click.option("--lang", type=click.Choice(["en", "id", "ja"]), default="en", show_default=True)
-@click.option("-f", "--format", "fmt", type=click.Choice(["text", "md", "json"]), default="text", show_default=True)
+@lang_option()
+@format_option(["text", "md", "json"], "text")
 @click.option("--html", "html_output", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write an explorer page (offline HTML) with just these paths highlighted.")
 @click.pass_context
@@ -501,9 +484,9 @@ def paths(ctx: click.Context, start: str, end: str, max_hops: int, stage: str | 
 
 
 @main.command()
-@click.option("--as-of", "as_of", type=IsoDate(), help="Only what was valid on this date.")
-@click.option("--lang", type=click.Choice(["en", "id", "ja"]), default="en", show_default=True)
-@click.option("-f", "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@as_of_option("Only what was valid on this date.")
+@lang_option()
+@format_option(["table", "csv", "json"], "table")
 @click.pass_context
 @handle_errors
 def analyse(ctx: click.Context, as_of: dt.date | None, lang: str, fmt: str) -> None:
@@ -562,8 +545,8 @@ def _export_formats() -> list[str]:
 
 
 @main.command()
-@click.option("-f", "--format", "formats", multiple=True, type=click.Choice(_export_formats()),
-              help="Format to write (repeatable; default: every format). `tokutei-kg export --list` describes them.")
+@format_option(_export_formats(), help="Format to write (repeatable; default: every format). `tokutei-kg export "
+                                       "--list` describes them.", multiple=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Write one --format here (a file; a folder for neo4j and csv) instead of exports/.")
 @click.option("--list", "list_formats", is_flag=True, help="List the formats and what each is for.")
@@ -703,9 +686,8 @@ def push(ctx: click.Context, endpoint: str, graph_store: str | None, replace: bo
 @click.option("--depth", type=click.IntRange(1, 6), default=2, show_default=True, help="Hops around --around.")
 @click.option("--swimlane", is_flag=True,
               help="Stage swimlanes: the journey left to right, Indonesian entities above, Japanese below.")
-@click.option("--lang", type=click.Choice(["en", "id", "ja"]), default="en", show_default=True,
-              help="Language the page opens in (it can be switched in the page).")
-@click.option("--as-of", "as_of", type=IsoDate(), help="Only what was valid on this date (the page opens at it).")
+@lang_option("Language the page opens in (it can be switched in the page).")
+@as_of_option("Only what was valid on this date (the page opens at it).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write here (default: exports/explorer.html, or exports/explorer-<view>.html for a focused view).")
 @click.pass_context
@@ -739,9 +721,8 @@ def viz(ctx: click.Context, stage: str | None, around: str | None, depth: int, s
 @main.command()
 @click.option("-o", "--output-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the figures (default: exports/figures).")
-@click.option("--lang", type=click.Choice(["en", "id", "ja"]), default="en", show_default=True,
-              help="Language of the node labels (titles are always trilingual).")
-@click.option("--as-of", "as_of", type=IsoDate(), help="Only what was valid on this date.")
+@lang_option("Language of the node labels (titles are always trilingual).")
+@as_of_option("Only what was valid on this date.")
 @click.pass_context
 @handle_errors
 def figures(ctx: click.Context, output_dir: Path | None, lang: str, as_of: dt.date | None) -> None:
