@@ -198,10 +198,16 @@ def test_status_filter_hides_single_source_relations(session: Session, real: tup
     assert session.drawn() == {"nodes": graph.number_of_nodes(), "edges": kept}
 
 
-def test_as_of_2020_shows_bp2mi_and_hides_kp2mi(session: Session, real: tuple[ox.Store, nx.MultiDiGraph]) -> None:
+def test_as_of_2020_shows_bp2mi_and_hides_kp2mi(session: Session, real: tuple[ox.Store, nx.MultiDiGraph],
+                                                real_file: Path) -> None:
     store, graph = real
     then = to_network(store, as_of=dt.date(2020, 1, 1))
-    days = (dt.date(2020, 1, 1) - dt.date(2019, 1, 1)).days
+    found = re.search(r'"first_year":(\d+)', real_file.read_text(encoding="utf-8"))
+    assert found is not None
+    first = int(found[1])
+    session.page.locator("#asof-range").fill("0")
+    assert session.page.input_value("#asof-date") == f"{first}-01-01"  # the slider starts where the data does
+    days = (dt.date(2020, 1, 1) - dt.date(first, 1, 1)).days
     session.page.locator("#asof-range").fill(str(days))
     assert session.page.input_value("#asof-date") == "2020-01-01"
     assert session.page.is_checked("#asof-on")

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from .errors import TokuteiError
+from .namespaces import LANGUAGES
 from .network import STATUS_RANK
 
 PATH_KINDS = frozenset({"institution", "collaboration", "agreement", "law", "programme", "system", "document",
@@ -43,7 +44,7 @@ def resolve_node(graph: nx.MultiDiGraph, text: str) -> str:
     wanted = _norm(text)
     matches = []
     for node, data in graph.nodes(data=True):
-        names = [data.get("id", ""), *(data.get(f"label_{lang}", "") for lang in ("en", "id", "ja")),
+        names = [data.get("id", ""), *(data.get(f"label_{lang}", "") for lang in LANGUAGES),
                  *str(data.get("aliases", "")).split("|")]
         if wanted in {_norm(n) for n in names if n}:
             matches.append(node)

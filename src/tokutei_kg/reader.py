@@ -390,7 +390,7 @@ def _source(row: Row) -> Source | None:
 
 def _entity(row: Row) -> Entity | None:
     labels = {"en": row.required("label_en")}
-    for lang in ("id", "ja"):
+    for lang in (lang for lang in LANGUAGES if lang != "en"):
         if row.get(f"label_{lang}"):
             labels[lang] = row.get(f"label_{lang}")
     record = Entity(

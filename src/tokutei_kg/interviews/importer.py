@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import InputRejected, Location, SourceError
+from ..namespaces import LANGUAGES
 from ..report import Report
 from .changes import Change
 from .kappa import Agreement, agreements
@@ -170,7 +171,7 @@ def _terms(project: object, curated: object) -> Terms:
     def labels(iri: str, predicate: str) -> dict[str, str]:
         found: dict[str, str] = {}
         for o in ontology.objects(URIRef(iri), URIRef(predicate)):
-            if isinstance(o, Literal) and o.language in ("en", "id", "ja"):
+            if isinstance(o, Literal) and o.language in LANGUAGES:
                 found.setdefault(o.language, str(o))
         return found
 
@@ -316,8 +317,8 @@ def _interview(name: str, key: str, values: dict[str, str], label: str, mapping:
         except ValueError as exc:
             report.error("bad-date", f"{label}: the date {exc}", where, "write e.g. 2024-03-12")
     language = values.get("language", "")
-    if language and language not in ("en", "id", "ja"):
-        report.error("bad-language", f"{label}: language '{language}' is not en, id or ja", where,
+    if language and language not in LANGUAGES:
+        report.error("bad-language", f"{label}: language '{language}' is not {_one_of(LANGUAGES)}", where,
                      "id is Indonesian (not in), ja is Japanese (not jp)")
     return Interview(name, key, clean(role), perspective, consent, values.get("date", ""), values.get("language", ""),
                      label)
@@ -511,7 +512,7 @@ def plan_import(project: object, path: Path, *, name: str | None = None, shown: 
     changes, built = status_changes(after, lambda r: r.origin.path in relative,  # type: ignore[attr-defined]
                                     terms.ontology, terms.vocab)
     plan.changes = changes
-    plan.labels = {lang: labels_of(built.dataset, lang) for lang in ("en", "id", "ja")}
+    plan.labels = {lang: labels_of(built.dataset, lang) for lang in LANGUAGES}
     return plan
 
 
@@ -682,3 +683,8 @@ def _pad(word: str, width: int) -> str:
     """``word`` padded to ``width`` display columns (a CJK character takes two)."""
     columns = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in word)
     return word + " " * max(0, width - columns)
+
+
+def _one_of(words: tuple[str, ...]) -> str:
+    """``a, b or c``."""
+    return ", ".join(words[:-1]) + " or " + words[-1] if len(words) > 1 else "".join(words)

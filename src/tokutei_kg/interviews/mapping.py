@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import Location
+from ..namespaces import LANGUAGES
 from ..report import Report
 
 COLUMNS = ("kind", "name", "maps_to", "polarity", "note")
@@ -156,5 +157,5 @@ def _score(wanted: str, label: str) -> float:
 
 
 def describe(term: Term) -> str:
-    labels = " / ".join(f"{lang} “{term.labels[lang]}”" for lang in ("en", "id", "ja") if lang in term.labels)
+    labels = " / ".join(f"{lang} “{term.labels[lang]}”" for lang in LANGUAGES if lang in term.labels)
     return f"{term.ref} ({labels})" if labels else term.ref

@@ -10,13 +10,14 @@
   var I18N = DATA.i18n;
   var VOCAB = DATA.vocabulary || {};
   var STYLE = DATA.style;
-  var LANGS = ["en", "id", "ja"];
+  var LANGS = DATA.languages;  // namespaces.LANGUAGES: the one list of languages
   var MAX_HOPS = DATA.options.max_hops || 4;
   var RANK = STYLE.status_rank;
   var PATH_KINDS = new Set(DATA.path_kinds || []);
   var PATH_CLASSES = new Set(DATA.path_classes || []);
   var SVG_NS = "http://www.w3.org/2000/svg";
-  var EPOCH = Date.UTC(2019, 0, 1);
+  // the as-of slider starts in the first year the data names (a valid_from or valid_until)
+  var EPOCH = Date.UTC(DATA.first_year || new Date().getUTCFullYear(), 0, 1);
   var DAY = 86400000;
   var LARGE = DATA.edges.length > 3000;  // straight lines: curves cost too much to draw at this size
   // Thousands of entities open on an overview: one node per side and class (positions from Python),
@@ -37,7 +38,8 @@
   DATA.nodes.forEach(function (n) {
     n._aliases = split(n.aliases);
     n._stageSet = new Set(split(n.stages));
-    n._names = [n.id, n.label_en, n.label_id, n.label_ja].concat(n._aliases).filter(Boolean).map(norm);
+    n._names = [n.id].concat(LANGS.map(function (l) { return n["label_" + l]; }), n._aliases)
+      .filter(Boolean).map(norm);
     n._hidden = false;
     nodeById.set(n.id, n);
     incident.set(n.id, []);
@@ -109,7 +111,11 @@
     if (args) Object.keys(args).forEach(function (k) { text = text.split("{" + k + "}").join(String(args[k])); });
     return text;
   }
-  function label(n) { return n["label_" + state.lang] || n.label_en || n.label_id || n.label_ja || n.id; }
+  function label(n) {
+    var found = n["label_" + state.lang];
+    for (var i = 0; !found && i < LANGS.length; i++) found = n["label_" + LANGS[i]];
+    return found || n.id;
+  }
   function labelOf(id) { var n = nodeById.get(id); return n ? label(n) : id; }
   function relationLabel(e) { return e["relation_label_" + state.lang] || e.relation_label_en || e.relation; }
   function classLabel(n) { return n["class_label_" + state.lang] || n.class_label_en || n.class; }
@@ -985,6 +991,11 @@
     writeHash();
     network.redraw();
   }
+  LANGS.forEach(function (l) {
+    var option = el("option", "", (I18N[l] || {}).language_name || l);
+    option.value = l;
+    byId("lang").appendChild(option);
+  });
   byId("lang").addEventListener("change", function (event) { setLang(event.target.value); });
 
   // ---- view state in the URL -----------------------------------------------------------------------

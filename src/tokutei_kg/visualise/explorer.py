@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -178,6 +178,14 @@ def path_data(graph: nx.MultiDiGraph, path: CoordinationPath) -> dict[str, objec
     return {"nodes": [graph.nodes[n]["id"] for n in path.nodes], "hops": hops}
 
 
+def first_year(items: Sequence[Mapping[str, object]]) -> int | None:
+    """The first year any of ``items`` (nodes, edges, claims) names in its valid_from or valid_until —
+    where the page's as-of slider starts — or None when none is dated."""
+    years = [int(str(value)[:4]) for item in items for key in ("valid_from", "valid_until")
+             if (value := item.get(key))]
+    return min(years, default=None)
+
+
 def explorer_data(graph: nx.MultiDiGraph, options: ExplorerOptions, found: Catalogue,
                   preset: dict[str, object] | None = None) -> dict[str, object]:
     """Everything the page embeds, as JSON-ready data."""
@@ -198,14 +206,17 @@ def explorer_data(graph: nx.MultiDiGraph, options: ExplorerOptions, found: Catal
     used_claims = sorted({c for e in edges for c in split(e["claims"])})
     claims = {c: found.claims[c] for c in used_claims if c in found.claims}
     used_sources = sorted({str(c["source"]) for c in claims.values()} | {s for e in edges for s in split(e["sources"])})
+    nodes = _nodes(view, layout)
     data: dict[str, object] = {
         "format": 1,
+        "languages": list(LANGUAGES),
+        "first_year": first_year([*nodes, *edges, *claims.values()]),
         "options": {"lang": options.lang, "as_of": options.as_of.isoformat() if options.as_of else "",
                     "view": "swimlane" if options.swimlane else "sides",
                     "stage": stage_key(options.stage) if options.stage else "",
                     "around": str(view.nodes[view.graph["centre"]]["id"]) if options.around else "",
                     "depth": options.depth if options.around else 0, "max_hops": MAX_HOPS},
-        "nodes": _nodes(view, layout),
+        "nodes": nodes,
         "edges": edges,
         "claims": claims,
         "sources": {s: found.sources[s] for s in used_sources if s in found.sources},

@@ -25,7 +25,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from ..evidence import labels
-from ..namespaces import PREFIXES
+from ..namespaces import LANGUAGES, PREFIXES
 from .catalogue import stage_order, vocabulary
 from .explorer import ExplorerOptions, focus
 from .layout import COLUMN, side_layout, split
@@ -300,7 +300,7 @@ def write_figures(project: Project, store: ox.Store, *, output_dir: Path | None 
     graph = to_network(store, as_of=as_of)
     words = vocabulary(store)
     stage_labels = {s["key"]: s["label"] for s in words["stages"]}
-    kinds = {k: tuple(v.get(x, "") for x in ("en", "id", "ja")) for k, v in words["kinds"].items()}
+    kinds = {k: tuple(v.get(x, "") for x in LANGUAGES) for k, v in words["kinds"].items()}
     files: dict[Path, bytes] = {}
     with matplotlib.rc_context(rc):  # type: ignore[arg-type]
         whole = render_network(graph, title=_title(NETWORK_TITLE), caption=_network_caption(graph), lang=lang,
@@ -309,7 +309,7 @@ def write_figures(project: Project, store: ox.Store, *, output_dir: Path | None 
         present = {s for _, _, d in graph.edges(data=True) for s in split(d.get("stages"))}
         for stage in [s for s in stage_order(words) if s in present]:
             view = focus(graph, ExplorerOptions(stage=stage))
-            names = {lang_: stage_labels.get(stage, {}).get(lang_, stage) for lang_ in ("en", "id", "ja")}
+            names = {lang_: stage_labels.get(stage, {}).get(lang_, stage) for lang_ in LANGUAGES}
             figure = render_network(view, title=_title(STAGE_TITLE, **names), caption=_network_caption(view), lang=lang,
                                     kind_names=kinds)
             files.update(_named(folder, f"stage-{stage.split(':', 1)[1]}", figure))
