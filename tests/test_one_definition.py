@@ -79,13 +79,18 @@ from tokutei_kg.network import to_network
 from tokutei_kg.store import open_store
 from tokutei_kg.visualise import ExplorerOptions, catalogue
 from tokutei_kg.visualise.explorer import explorer_data
+from tokutei_kg.export import neo4j, tables
+from tokutei_kg import reader
 choices = {name: list(p.type.choices) for name, c in sorted(main.commands.items()) for p in c.params
            if p.name == "lang"}
 store = open_store(Path(sys.argv[1]))
 data = explorer_data(to_network(store), ExplorerOptions(lang="ko"), catalogue(store))
 queries = CliRunner().invoke(main, ["--root", sys.argv[2], "queries", "--lang", "ko"])
 print(json.dumps({"choices": choices, "explorer": [data["languages"], data["options"]["lang"]],
-                  "queries": queries.exit_code}))
+                  "queries": queries.exit_code,
+                  "columns": [c for c in (*tables.NODE_COLUMNS, *tables.EDGE_COLUMNS, *(h for _, h, _ in
+                              (*neo4j.NODE_COLUMNS, *neo4j.EDGE_COLUMNS)), *reader.TABLES["entities"].optional)
+                              if c.endswith("_ko")]}))
 """
 
 
@@ -96,7 +101,9 @@ def test_a_fourth_language_in_the_constant_reaches_every_lang_and_the_explorer(b
     assert (done.returncode, done.stderr) == (0, "")
     result = json.loads(done.stdout)
     four = ["en", "id", "ja", "ko"]
-    assert result == {"choices": dict.fromkeys(TAKING["lang"], four), "explorer": [four, "ko"], "queries": 0}
+    assert result == {"choices": dict.fromkeys(TAKING["lang"], four), "explorer": [four, "ko"], "queries": 0,
+                      "columns": ["class_label_ko", "label_ko", "relation_label_ko", "name_ko", "class_name_ko",
+                                  "name_ko", "label_ko"]}
 
 
 def test_the_explorer_script_and_page_name_no_language_and_no_year() -> None:

@@ -49,7 +49,8 @@ TABLES: dict[str, TableSpec] = {
     "entities": TableSpec(
         "entities",
         ("id", "class", "label_en", "source_ids"),
-        ("label_id", "label_ja", "aliases", "country", "valid_from", "valid_to", "description", "note"),
+        (*(f"label_{lang}" for lang in LANGUAGES if lang != "en"), "aliases", "country", "valid_from", "valid_to",
+         "description", "note"),
     ),
     "claims": TableSpec(
         "claims",

@@ -17,6 +17,7 @@ import re
 
 import networkx as nx
 
+from ..namespaces import LANGUAGES
 from . import Inputs, Output
 from .network import clean
 from .tables import safe_cell
@@ -27,18 +28,18 @@ ARRAY_DELIMITER = "|"
 
 # node attribute → (header, kind) in column order; kind: str, array, int, boolean
 NODE_COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("id", "id", "str"), ("label_en", "name_en", "str"), ("label_id", "name_id", "str"),
-    ("label_ja", "name_ja", "str"), ("kind", "kind", "str"), ("class", "class", "str"),
-    ("class_label_en", "class_name_en", "str"), ("class_label_id", "class_name_id", "str"),
-    ("class_label_ja", "class_name_ja", "str"), ("country", "country", "str"), ("side", "side", "str"),
+    ("id", "id", "str"), *((f"label_{lang}", f"name_{lang}", "str") for lang in LANGUAGES),
+    ("kind", "kind", "str"), ("class", "class", "str"),
+    *((f"class_label_{lang}", f"class_name_{lang}", "str") for lang in LANGUAGES),
+    ("country", "country", "str"), ("side", "side", "str"),
     ("aliases", "aliases", "array"), ("valid_from", "valid_from", "str"), ("valid_until", "valid_until", "str"),
     ("stages", "stages", "array"), ("functions", "functions", "array"), ("issues", "issues", "array"),
     ("support_items", "support_items", "array"), ("sectors", "sectors", "array"), ("themes", "themes", "array"),
 )
 EDGE_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("relation", "relation", "str"), ("predicate", "predicate", "str"),
-    ("relation_label_en", "name_en", "str"), ("relation_label_id", "name_id", "str"),
-    ("relation_label_ja", "name_ja", "str"), ("status", "status", "str"), ("n_sources", "n_sources", "int"),
+    *((f"relation_label_{lang}", f"name_{lang}", "str") for lang in LANGUAGES),
+    ("status", "status", "str"), ("n_sources", "n_sources", "int"),
     ("sources", "sources", "array"), ("source_types", "source_types", "array"),
     ("perspectives", "perspectives", "array"), ("claims", "claims", "array"),
     ("disputed_by", "disputed_by", "array"), ("stages", "stages", "array"),

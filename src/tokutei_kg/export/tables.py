@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import networkx as nx
 import pyoxigraph as ox
 
-from ..namespaces import DCT, GRAPH_CLAIMS, GRAPH_SOURCES, ID, OA, PROV, RDF, SCHEMA, TKG, curie
+from ..namespaces import DCT, GRAPH_CLAIMS, GRAPH_SOURCES, ID, LANGUAGES, OA, PROV, RDF, SCHEMA, TKG, curie
 from . import Inputs, Output
 from .network import clean
 
@@ -24,11 +24,11 @@ FOLDER = "csv/"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 LIST_SEPARATOR = "|"
 
-NODE_COLUMNS = ("iri", "id", "kind", "class", "class_label_en", "class_label_id", "class_label_ja", "label_en",
-                "label_id", "label_ja", "aliases", "country", "side", "valid_from", "valid_until", "stages",
-                "functions", "issues", "support_items", "sectors", "themes")
-EDGE_COLUMNS = ("source", "target", "relation", "relation_label_en", "relation_label_id", "relation_label_ja",
-                "status", "n_sources", "sources", "source_types", "perspectives", "claims", "disputed_by", "stages",
+NODE_COLUMNS = ("iri", "id", "kind", "class", *(f"class_label_{lang}" for lang in LANGUAGES),
+                *(f"label_{lang}" for lang in LANGUAGES), "aliases", "country", "side", "valid_from", "valid_until",
+                "stages", "functions", "issues", "support_items", "sectors", "themes")
+EDGE_COLUMNS = ("source", "target", "relation", *(f"relation_label_{lang}" for lang in LANGUAGES), "status",
+                "n_sources", "sources", "source_types", "perspectives", "claims", "disputed_by", "stages",
                 "valid_from", "valid_until", "asserted", "predicate")
 # claim/source column → predicate, and whether the value is a concept (written as its slug)
 CLAIM_COLUMNS: tuple[tuple[str, str, bool], ...] = (
