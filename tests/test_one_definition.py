@@ -142,3 +142,13 @@ def test_the_slider_follows_an_earlier_date_of_a_node_or_edge(mini_network: tupl
 def test_undated_data_leaves_the_start_to_the_page() -> None:
     assert first_year([{"valid_from": "", "valid_until": ""}, {"id": "x"}]) is None
     assert first_year([{"valid_from": "2019-06-25"}, {"valid_until": "2018"}, {"valid_from": ""}]) == 2018
+
+
+def test_the_query_page_shows_each_question_in_every_language_it_has() -> None:
+    from tokutei_kg.query import library
+    from tokutei_kg.serve.page import library_items
+
+    items = {item["name"]: item for item in library_items(library(REPO / "sparql"))}
+    item = items["actors-at-stage"]
+    assert item["question"].split("  ·  ") == [item["en"], item["id"], item["ja"]]
+    assert item["question"].startswith("Who acts at a given stage of the candidate's journey")

@@ -168,7 +168,7 @@ def serialize_docs(triples: Iterable[ox.Triple]) -> bytes:
     concepts = {s[1:-1] for s, p in table.items() if p.get(SKOS + "inScheme")}
     schemes = set(_of_type(table, SKOS + "ConceptScheme", ""))
     documented = {iri for _, _, terms in sections for iri in terms} | concepts | schemes
-    choices = (("all", "all languages"), *LANGUAGE_NAMES.items())
+    choices = (("all", "all languages"), *((lang, LANGUAGE_NAMES.get(lang, lang)) for lang in LANGUAGES))
     radios = "".join(f'<input type="radio" name="lang" id="lang-{code}"{" checked" if code == "all" else ""}>'
                      for code, _ in choices)
     switch = " · ".join(f'<label for="lang-{code}">{name}</label>' for code, name in choices)

@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 from ..header import parse_header
+from ..namespaces import LANGUAGES
 
 STYLE = """
 body{font:15px/1.45 system-ui,sans-serif;margin:0 auto;max-width:72rem;padding:1rem 1.5rem;color:#222}
@@ -38,7 +39,7 @@ picker.addEventListener("change", () => {
   const item = library.find((q) => q.name === picker.value);
   if (!item) return;
   editor.value = item.text;
-  question.textContent = [item.en, item.id, item.ja].filter(Boolean).join("  ·  ");
+  question.textContent = item.question;
 });
 function cell(term) {
   if (term === undefined) return "";
@@ -99,7 +100,9 @@ def library_items(queries: dict[str, Path]) -> list[dict[str, str]]:
     items = []
     for name, path in queries.items():
         text = path.read_text(encoding="utf-8")
-        items.append({"name": name, "text": text, **parse_header(text).texts})
+        texts = parse_header(text).texts
+        question = "  ·  ".join(texts[lang] for lang in LANGUAGES if texts.get(lang))  # in every language it has
+        items.append({"name": name, "text": text, **texts, "question": question})
     return items
 
 
