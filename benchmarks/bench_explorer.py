@@ -31,6 +31,7 @@ from typing import Any
 
 import networkx as nx
 
+from tokutei_kg.namespaces import LANGUAGES
 from tokutei_kg.visualise import ExplorerOptions, explorer_data, render_explorer
 from tokutei_kg.visualise.explorer import OVERVIEW_AT
 
@@ -77,7 +78,7 @@ def scaled(graph: nx.MultiDiGraph, found: Any, copies: int) -> tuple[nx.MultiDiG
         suffix = "" if k == 0 else f"-c{k}"
         for node, data in graph.nodes(data=True):
             labels = {f"label_{lang}": (f"{data[f'label_{lang}']} {k}" if k and data[f"label_{lang}"] else
-                                        data[f"label_{lang}"]) for lang in ("en", "id", "ja")}
+                                        data[f"label_{lang}"]) for lang in LANGUAGES}
             big.add_node(rename(node, k), **{**data, **labels, "id": f"{data['id']}{suffix}"})
         for u, v, key, data in graph.edges(keys=True, data=True):
             renamed = [f"{c}{suffix}" for c in str(data["claims"]).split("|") if c]
