@@ -81,6 +81,7 @@ from tokutei_kg.visualise import ExplorerOptions, catalogue
 from tokutei_kg.visualise.explorer import explorer_data
 from tokutei_kg.export import neo4j, tables
 from tokutei_kg import reader
+from tokutei_kg.interviews.changes import render
 choices = {name: list(p.type.choices) for name, c in sorted(main.commands.items()) for p in c.params
            if p.name == "lang"}
 store = open_store(Path(sys.argv[1]))
@@ -88,6 +89,7 @@ data = explorer_data(to_network(store), ExplorerOptions(lang="ko"), catalogue(st
 queries = CliRunner().invoke(main, ["--root", sys.argv[2], "queries", "--lang", "ko"])
 print(json.dumps({"choices": choices, "explorer": [data["languages"], data["options"]["lang"]],
                   "queries": queries.exit_code,
+                  "changes": render([], {}, "ko", what="interviews"),
                   "columns": [c for c in (*tables.NODE_COLUMNS, *tables.EDGE_COLUMNS, *(h for _, h, _ in
                               (*neo4j.NODE_COLUMNS, *neo4j.EDGE_COLUMNS)), *reader.TABLES["entities"].optional)
                               if c.endswith("_ko")]}))
@@ -102,6 +104,7 @@ def test_a_fourth_language_in_the_constant_reaches_every_lang_and_the_explorer(b
     result = json.loads(done.stdout)
     four = ["en", "id", "ja", "ko"]
     assert result == {"choices": dict.fromkeys(TAKING["lang"], four), "explorer": [four, "ko"], "queries": 0,
+                      "changes": ["no relation changed its triangulation status"],
                       "columns": ["class_label_ko", "label_ko", "relation_label_ko", "name_ko", "class_name_ko",
                                   "name_ko", "label_ko"]}
 

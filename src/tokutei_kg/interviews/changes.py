@@ -88,10 +88,10 @@ def labels_of(dataset: object, lang: str) -> dict[str, str]:
 
 
 def render(changes: list[Change], labels: dict[str, str], lang: str, *, what: str = "import") -> list[str]:
-    """The change report as lines of text in ``lang`` (en, id or ja)."""
+    """The change report as lines of text in ``lang`` (en, id or ja; English for a language without a translation)."""
     from ..namespaces import ID
 
-    text = _TEXT[lang]
+    text = _TEXT.get(lang, _TEXT["en"])
     if not changes:
         return [text["none"]]
 

@@ -654,11 +654,11 @@ _SUMMARY = {
 
 
 def summary(plan: Plan, written: list[Path], *, dry_run: bool = False, lang: str = "en") -> list[str]:
-    """The import summary as lines, in ``lang`` (en, id or ja)."""
+    """The import summary as lines, in ``lang`` (en, id or ja; English for a language without a translation)."""
     from ..errors import display_path
     from .changes import render
 
-    text = _SUMMARY[lang]
+    text = _SUMMARY.get(lang, _SUMMARY["en"])
     lines = [text["checked" if dry_run else "imported"].format(
         file=display_path(plan.input.absolute()), slug=plan.slug, n=plan.sources, ns="s" if plan.sources != 1 else "",
         m=plan.claims, ms="s" if plan.claims != 1 else "", q=plan.quoted, p=plan.paraphrased, w=plan.withheld)]
