@@ -34,7 +34,7 @@ from .style import KIND_SHAPES, PATH_COLOUR, SIDE_COLOURS, STATUS_STYLES
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from ..pipeline import Project
+    from ..project import Project
 
 JAPANESE_FONTS = ("IPAGothic", "IPAexGothic", "IPAPGothic", "Noto Sans CJK JP", "Noto Sans JP", "TakaoGothic",
                   "VL Gothic")
