@@ -3,17 +3,23 @@
 ``Built`` holds the Oxigraph store of ``graph/built/tokutei.nq`` (as built, or as it stood on a day) and
 the project it belongs to, and computes on first use — never before — what the stages read from it:
 the network projection (networkx, per date), the labels, the sources, the relations with their
-triangulation, the canonical quads. ``tokutei-kg query`` only opens the store, so networkx and rdflib
-stay unloaded on that path (``tests/test_perf_query_imports.py``).
+triangulation, and what a stage derives from them once (:meth:`Built.derived`). ``tokutei-kg query``
+only opens the store, so networkx and rdflib stay unloaded on that path (tests/test_perf_query_imports.py).
+
+It sits above ``store``, ``query``, ``evidence`` and ``network`` (whose functions it calls, lazily) and
+below ``export/``, ``serve/``, ``visualise/``, ``api`` and ``cli``, which take it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from .project import Project, require_built
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -33,6 +39,7 @@ class Built:
         self._networks: dict[dt.date | None, nx.MultiDiGraph] = {}
         self._labels: dict[str, Labels] = {}
         self._relations: dict[tuple[str, dt.date | None], list[Relation]] = {}
+        self._derived: dict[str, object] = {}
 
     @classmethod
     def open(cls, project: Project, *, cache: bool = False) -> Built:
@@ -57,19 +64,12 @@ class Built:
             self._networks[as_of] = to_network(self.store, as_of=as_of)
         return self._networks[as_of]
 
-    @functools.cached_property
-    def tidy_network(self) -> nx.MultiDiGraph:
-        """The projection with sorted nodes, edges and clean scalar values, as the network exports write it."""
-        from .export.network import tidy
-
-        return tidy(self.network())
-
-    @functools.cached_property
-    def quads(self) -> list[ox.Quad]:
-        """Every quad, blank nodes relabelled by RDFC-1.0, sorted (what the RDF exports write)."""
-        from .export.rdf import canonical_quads
-
-        return canonical_quads(self.store.quads_for_pattern(None, None, None, None))
+    def derived(self, name: str, compute: Callable[[Built], T]) -> T:
+        """``compute(self)``, computed once per dataset under ``name``: what one stage derives from the
+        dataset and reads many times (the exports' canonical quads and tidy network)."""
+        if name not in self._derived:
+            self._derived[name] = compute(self)
+        return cast(T, self._derived[name])
 
     def labels(self, lang: str = "en") -> Labels:
         """IRI → label in ``lang``, looked up lazily (:class:`query.Labels`)."""

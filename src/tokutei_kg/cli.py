@@ -575,7 +575,7 @@ def export(ctx: click.Context, formats: tuple[str, ...], output: Path | None, li
         return
     if output is not None and len(formats) != 1:
         raise click.UsageError("-o writes one format: give exactly one --format with it")
-    from .pipeline import writing
+    from .project import writing
 
     built = _built(ctx)
     project = built.project
@@ -704,7 +704,7 @@ def viz(ctx: click.Context, stage: str | None, around: str | None, depth: int, s
       tokutei-kg viz --swimlane
     """
     from .errors import display_path
-    from .pipeline import write_into_project
+    from .export import write_into_project
     from .visualise import ExplorerOptions, explorer_files
 
     built = _built(ctx)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from .atomic import write_files
 from .errors import InputRejected, TokuteiError, ValidationFailed
+from .export import write_into_project
 from .project import BUILT_NAME, JOURNAL_NAME, Project, require_built, writing
 from .report import Report
 
@@ -160,20 +161,6 @@ def write_built(project: Project, compiled: Compiled, output: Path | None = None
     if exports and output is None:
         files.update(output_files(project, compiled.nquads))
     write_files(files, journal=project.journal if output is None else None)
-    return list(files)
-
-
-def write_into_project(project: Project, files: dict[Path, bytes]) -> list[Path]:
-    """Write ``files``; when some go into exports/, under the project's lock and together with an
-    updated ``exports/MANIFEST.json`` (one commit), so the manifest keeps matching the files."""
-    if not any(path.absolute().is_relative_to(project.exports.absolute()) for path in files):
-        write_files(files)
-        return list(files)
-    from .export import manifest_file
-
-    with writing(project):
-        manifest, data = manifest_file(project, files)
-        write_files({**files, manifest: data}, journal=project.journal)
     return list(files)
 
 

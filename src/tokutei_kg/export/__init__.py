@@ -20,9 +20,10 @@ from typing import TYPE_CHECKING
 
 from ..built import Built
 from ..errors import TokuteiError
-from ..project import Project
+from ..project import Project, writing
 
 if TYPE_CHECKING:
+    import networkx as nx
     import pyoxigraph as ox
 
 EXPORTS_DIR = "exports"
@@ -44,8 +45,27 @@ class Output:
 
 
 Inputs = Built
-"""What writers read: the :class:`~tokutei_kg.built.Built` dataset (canonical quads, the tidy network,
-the store), each computed once and only when a writer asks. ``Inputs(store)`` keeps working."""
+"""What writers read: the :class:`~tokutei_kg.built.Built` dataset; ``Inputs(store)`` keeps working."""
+
+
+def canonical(built: Built) -> list[ox.Quad]:
+    """Every quad, blank nodes relabelled by RDFC-1.0, sorted; computed once per dataset."""
+    def compute(built: Built) -> list[ox.Quad]:
+        from .rdf import canonical_quads
+
+        return canonical_quads(built.store.quads_for_pattern(None, None, None, None))
+
+    return built.derived("export:canonical-quads", compute)
+
+
+def tidy_network(built: Built) -> nx.MultiDiGraph:
+    """The network projection with sorted nodes and edges and clean scalar values; computed once."""
+    def compute(built: Built) -> nx.MultiDiGraph:
+        from .network import tidy
+
+        return tidy(built.network())
+
+    return built.derived("export:tidy-network", compute)
 
 
 @dataclass(frozen=True)
@@ -167,6 +187,20 @@ def write_manifest(project: Project, outputs: Iterable[Output] = ()) -> Path:
     return manifest
 
 
+def write_into_project(project: Project, files: dict[Path, bytes]) -> list[Path]:
+    """Write ``files``; when some go into exports/, under the project's lock and together with an
+    updated ``exports/MANIFEST.json`` (one commit), so the manifest keeps matching the files."""
+    from ..atomic import write_files
+
+    if not any(path.absolute().is_relative_to(project.exports.absolute()) for path in files):
+        write_files(files)
+        return list(files)
+    with writing(project):
+        manifest, data = manifest_file(project, files)
+        write_files({**files, manifest: data}, journal=project.journal)
+    return list(files)
+
+
 def write_format(built: Built | ox.Store, name: str, target: Path) -> list[Path]:
     """Write one format to ``target``: a file, or a folder for a bundle (``neo4j``, ``csv``)."""
     from ..atomic import write_files
@@ -216,4 +250,4 @@ def counts_of(outputs: Iterable[Output]) -> dict[str, Mapping[str, int]]:
 
 
 __all__ = ["WRITERS", "FORMATS", "Writer", "Output", "Inputs", "Built", "ExportError", "render", "write_exports",
-           "write_format", "write_manifest", "export_files", "manifest_file", "formats_table"]
+           "write_format", "write_manifest", "write_into_project", "export_files", "manifest_file", "formats_table"]

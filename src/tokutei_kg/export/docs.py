@@ -17,7 +17,7 @@ import pyoxigraph as ox
 
 from ..built import Built
 from ..namespaces import DCT, LANGUAGES, ONTOLOGY_IRI, OWL, RDF, RDFS, SKOS, TKG, VANN, curie
-from . import Output
+from . import Output, canonical
 from .rdf import ontology_triples
 
 Facts = dict[str, dict[str, list[object]]]
@@ -192,7 +192,7 @@ def serialize_docs(triples: Iterable[ox.Triple]) -> bytes:
 
 
 def render_docs(inputs: Built) -> list[Output]:
-    triples = ontology_triples(inputs.quads)
+    triples = ontology_triples(canonical(inputs))
     table = facts(triples)
     counts = {name.replace("-", "_"): len(_of_type(table, cls)) for name, _, cls in SECTIONS}
     counts["concepts"] = sum(1 for p in table.values() if p.get(SKOS + "inScheme"))

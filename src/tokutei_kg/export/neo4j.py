@@ -18,7 +18,7 @@ import re
 import networkx as nx
 
 from ..built import Built
-from . import Output
+from . import Output, tidy_network
 from .network import clean
 from .tables import safe_cell
 
@@ -167,7 +167,7 @@ def serialize_cypher(graph: nx.MultiDiGraph) -> bytes:
 
 
 def render_neo4j(inputs: Built) -> list[Output]:
-    graph = inputs.tidy_network
+    graph = tidy_network(inputs)
     nodes, edges = graph.number_of_nodes(), graph.number_of_edges()
     return [
         Output(FOLDER + "nodes.csv", serialize_nodes(graph), {"nodes": nodes}),

@@ -19,7 +19,7 @@ import networkx as nx
 
 from ..built import Built
 from ..records import PartialDate
-from . import Output
+from . import Output, tidy_network
 
 # C0 controls except TAB, LF, CR; DEL and C1 controls; the non-characters XML 1.0 forbids; lone surrogates.
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff\ud800-\udfff]")
@@ -186,15 +186,15 @@ def _counts(graph: nx.MultiDiGraph) -> dict[str, int]:
 
 
 def render_graphml(inputs: Built) -> list[Output]:
-    graph = inputs.tidy_network
+    graph = tidy_network(inputs)
     return [Output("tokutei.graphml", serialize_graphml(graph), _counts(graph))]
 
 
 def render_gexf(inputs: Built) -> list[Output]:
-    graph = inputs.tidy_network
+    graph = tidy_network(inputs)
     return [Output("tokutei.gexf", serialize_gexf(graph), _counts(graph))]
 
 
 def render_cyjs(inputs: Built) -> list[Output]:
-    graph = inputs.tidy_network
+    graph = tidy_network(inputs)
     return [Output("tokutei.cyjs", serialize_cyjs(graph), _counts(graph))]

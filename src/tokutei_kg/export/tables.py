@@ -18,7 +18,7 @@ import pyoxigraph as ox
 
 from ..built import Built
 from ..namespaces import DCT, GRAPH_CLAIMS, GRAPH_SOURCES, ID, OA, PROV, RDF, SCHEMA, TKG, curie
-from . import Output
+from . import Output, tidy_network
 from .network import clean
 
 FOLDER = "csv/"
@@ -177,7 +177,7 @@ def _doc(columns: Sequence[str]) -> str:
 
 
 def render_tables(inputs: Built) -> list[Output]:
-    graph = inputs.tidy_network
+    graph = tidy_network(inputs)
     claim_header = [c for c, _, _ in CLAIM_COLUMNS] + ["quote"]
     source_header = [c for c, _, _ in SOURCE_COLUMNS]
     claims = resource_rows(inputs.store, GRAPH_CLAIMS, "claim", CLAIM_COLUMNS)

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
     from ..build import BuildResult
     from ..ontology import Vocabulary
-    from ..pipeline import Project
+    from ..project import Project
 
 
 @dataclass(frozen=True)

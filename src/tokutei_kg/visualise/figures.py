@@ -322,7 +322,7 @@ def write_figures(project: Project, built: Built | ox.Store, *, output_dir: Path
             files.update(_named(folder, "ssw-residents-indonesia", render_series(series, title=_title(SERIES_TITLE))))
         else:
             result.warnings.append("no ISA observations for Indonesia: the statistics figure is left out")
-    from ..pipeline import write_into_project
+    from ..export import write_into_project
 
     write_into_project(project, files)  # into exports/: with the manifest, under the output lock
     result.paths = sorted(files)
