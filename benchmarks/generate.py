@@ -135,7 +135,9 @@ def units_for(triples: int) -> int:
 def generate(root: Path, units: int, seed: int = 0) -> dict[str, int]:
     """Write the project under ``root`` (its curated folder is replaced); return row counts."""
     w = Writer(seed)
-    a, b = "synthetic-country-a", "synthetic-country-b"
+    # The two real country nodes (the network's sides are Japan and Indonesia, so paths, brokerage and the
+    # explorer's sides do real work); everything placed in them is synthetic.
+    a, b = "japan", "indonesia"
     n_sources = max(12, units // 3)
     for i in range(n_sources):
         kind, perspective, reliability, language = SOURCE_KINDS[i % len(SOURCE_KINDS)]
@@ -153,8 +155,8 @@ def generate(root: Path, units: int, seed: int = 0) -> dict[str, int]:
     src = w.sources[0]["id"]
 
     # fixed block: two sides, their governments, an agreement and the cooperation between them
-    w.entity(a, "Country", "Synthetic country A (receiving side)", source=src)
-    w.entity(b, "Country", "Synthetic country B (sending side)", source=src)
+    w.entity(a, "Country", "Japan", label_id="Jepang", label_ja="日本", source=src)
+    w.entity(b, "Country", "Indonesia", label_id="Indonesia", label_ja="インドネシア", source=src)
     side = {a: "a", b: "b"}
     gov = {}
     for country, code in side.items():
