@@ -13,10 +13,9 @@ from typing import Any
 import networkx as nx
 
 from .analyse import CoordinationPath, PathFilter, find_paths, resolve_node
-from .network import to_network
-from .pipeline import Project, require_built
+from .built import Built
+from .project import Project
 from .query import QueryText, library, parse_binding, resolve, rows, run
-from .store import open_store
 
 
 class Rows(list):
@@ -33,10 +32,14 @@ class Rows(list):
 
 
 class KG:
-    def __init__(self, project: Project) -> None:
-        self.project = project
-        self.store = open_store(require_built(project))
-        self._network: dict[dt.date | None, nx.MultiDiGraph] = {}
+    """The notebook face of one :class:`Built` dataset (``kg.built``; ``kg.store`` is its store)."""
+
+    def __init__(self, project: Project | Built) -> None:
+        self.built = project if isinstance(project, Built) else Built.open(project)
+        if self.built.project is None:
+            raise TypeError("KG needs the Built dataset of a project (Built.open(project))")
+        self.project: Project = self.built.project
+        self.store = self.built.store
 
     def query(self, sparql: str, **bindings: str) -> Rows | bool:
         """Run a SPARQL text or a library query name; keyword arguments bind variables (``actor="kemnaker"``)."""
@@ -49,9 +52,7 @@ class KG:
 
     def network(self, *, as_of: dt.date | None = None) -> nx.MultiDiGraph:
         """The network projection (cached per date)."""
-        if as_of not in self._network:
-            self._network[as_of] = to_network(self.store, as_of=as_of)
-        return self._network[as_of]
+        return self.built.network(as_of)
 
     def paths(self, start: str, end: str, *, max_hops: int = 4, stage: str = "", via: str = "",
               min_status: str = "", as_of: dt.date | None = None, limit: int = 10) -> list[CoordinationPath]:
@@ -65,8 +66,7 @@ class KG:
         """The interactive explorer inline in a notebook (a sandboxed iframe); nothing is written to disk."""
         from .visualise import ExplorerOptions, notebook_explorer
 
-        return notebook_explorer(self.store, self.network(as_of=as_of), ExplorerOptions(lang=lang, as_of=as_of),
-                                 height=height)
+        return notebook_explorer(self.built, ExplorerOptions(lang=lang, as_of=as_of), height=height)
 
 
 def _answer(result: object) -> Rows | bool:

@@ -13,12 +13,16 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from .errors import InputRejected, TokuteiError, ValidationFailed
 from .options import as_of_option, format_option, lang_option
+
+if TYPE_CHECKING:
+    from .built import Built
+    from .project import Project
 
 
 def _print_findings(report: Any, *, stream: Any = None) -> None:
@@ -69,19 +73,17 @@ def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _dated(store: Any, day: dt.date | None) -> Any:
-    """The dataset as it stood on ``day`` (the one --as-of mechanism), or as built."""
-    if day is None:
-        return store
-    from .store import as_of
-
-    return as_of(store, day)
-
-
-def _project(ctx: click.Context) -> Any:
-    from .pipeline import Project
+def _project(ctx: click.Context) -> Project:
+    from .project import Project
 
     return Project.find(ctx.obj.get("root"))
+
+
+def _built(ctx: click.Context, *, cache: bool = False) -> Built:
+    """The project's built dataset, as every reader command takes it."""
+    from .built import Built
+
+    return Built.open(_project(ctx), cache=cache)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -248,9 +250,7 @@ def query(ctx: click.Context, name: str | None, expression: str | None, fmt: str
     from pyoxigraph import QuerySolutions
 
     from .errors import QueryError
-    from .pipeline import require_built
-    from .query import Labels, QueryText, counted, is_check, parse_binding, render, resolve, run
-    from .store import open_store
+    from .query import QueryText, counted, is_check, parse_binding, render, resolve, run
 
     project = _project(ctx)
     if expression is not None and name is None:
@@ -274,10 +274,12 @@ def query(ctx: click.Context, name: str | None, expression: str | None, fmt: str
 
         output, failures = answer(run_remote(endpoint, query_text))
     else:
-        store = _dated(open_store(require_built(project), cache=True), as_of)
-        bindings = dict(parse_binding(b, store) for b in binds)
-        shown = Labels(store, lang) if fmt in ("table", "md") else None
-        output, failures = run(store, query_text, bindings, consume=answer)  # type: ignore[misc]
+        from .built import Built
+
+        built = Built.open(project, cache=True).at(as_of)
+        bindings = dict(parse_binding(b, built.store) for b in binds)
+        shown = built.labels(lang) if fmt in ("table", "md") else None
+        output, failures = run(built.store, query_text, bindings, consume=answer)  # type: ignore[misc]
     click.echo(output, nl=False)
     if failures:
         ctx.exit(1)
@@ -395,20 +397,17 @@ def evidence(ctx: click.Context, triple: tuple[str, ...], statuses: tuple[str, .
         return
     from . import evidence as ev
     from .errors import QueryError
-    from .pipeline import require_built
     from .render import render_evidence
-    from .store import open_store
 
     if triple and len(triple) != 3:
         raise QueryError("error: give a whole triple: SUBJECT RELATION OBJECT (e.g. kemnaker operates ipkol)")
     from .arguments import check_relation, check_stage
 
-    project = _project(ctx)
-    store = open_store(require_built(project))
+    dataset = _built(ctx)
     if triple:
-        check_relation(store, triple[1])
-    stage = check_stage(store, stage) if stage else stage
-    everything = ev.relations(store, lang=lang, as_of=as_of)
+        check_relation(dataset.store, triple[1])
+    stage = check_stage(dataset.store, stage) if stage else stage
+    everything = dataset.relations(lang=lang, as_of=as_of)
     wanted = () if "all" in statuses or triple else (statuses or ("single-source", "contested"))
     chosen = ev.select(everything, statuses=wanted, entity=entity or "", stage=stage or "",
                        triple=triple if triple else None)  # type: ignore[arg-type]
@@ -448,19 +447,14 @@ def paths(ctx: click.Context, start: str, end: str, max_hops: int, stage: str | 
     """
     from .analyse import PathFilter, find_paths, nearest_reachable, resolve_node
     from .arguments import check_ends, check_stage
-    from .evidence import source_titles
-    from .network import to_network
-    from .pipeline import require_built
     from .render import render_paths
-    from .store import open_store
 
     if html_output is not None:
         from .atomic import check_target
 
         check_target(html_output)  # before any work or output: never a device, FIFO, socket or link
-    project = _project(ctx)
-    store = open_store(require_built(project))
-    graph = to_network(store, as_of=as_of)
+    built = _built(ctx)
+    store, graph = built.store, built.network(as_of)
     a, b = resolve_node(graph, start), resolve_node(graph, end)
     check_ends(graph.nodes[a]["id"], graph.nodes[b]["id"])
     stage = check_stage(store, stage) if stage else stage
@@ -473,7 +467,7 @@ def paths(ctx: click.Context, start: str, end: str, max_hops: int, stage: str | 
         click.echo(f"no coordination path from {graph.nodes[a]['id']} to {graph.nodes[b]['id']} within {max_hops} "
                    f"hops under these filters; nearest reachable: {names}", err=True)
         ctx.exit(1)
-    click.echo(render_paths(graph, found, source_titles(store), lang=lang, fmt=fmt, start=a, end=b,
+    click.echo(render_paths(graph, found, built.sources, lang=lang, fmt=fmt, start=a, end=b,
                             max_hops=max_hops), nl=False)
     if html_output is not None:
         from .errors import display_path
@@ -499,12 +493,9 @@ def analyse(ctx: click.Context, as_of: dt.date | None, lang: str, fmt: str) -> N
       tokutei-kg analyse --format json > analysis.json
     """
     from .analyse import centrality, centrality_note, degree_by_side_and_stage, single_source_relations
-    from .network import to_network
-    from .pipeline import require_built
     from .render import render_centrality
-    from .store import open_store
 
-    graph = to_network(open_store(require_built(_project(ctx))), as_of=as_of)
+    graph = _built(ctx).network(as_of)
     note = centrality_note(graph)  # above analyse.EXACT_UP_TO entities betweenness is a seeded estimate
     click.echo(render_centrality(centrality(graph, lang=lang), single_source_relations(graph),
                                  degree_by_side_and_stage(graph), fmt, note), nl=False)
@@ -568,8 +559,6 @@ def export(ctx: click.Context, formats: tuple[str, ...], output: Path | None, li
     """
     from .errors import display_path
     from .export import WRITERS, write_exports, write_format
-    from .pipeline import require_built
-    from .store import open_store
 
     if list_formats:
         for writer in WRITERS.values():
@@ -577,15 +566,16 @@ def export(ctx: click.Context, formats: tuple[str, ...], output: Path | None, li
         return
     if output is not None and len(formats) != 1:
         raise click.UsageError("-o writes one format: give exactly one --format with it")
-    from .pipeline import writing
+    from .project import writing
 
-    project = _project(ctx)
-    store = open_store(require_built(project))
+    built = _built(ctx)
+    project = built.project
+    assert project is not None  # Built.open keeps the project
     if output is not None:
-        written = write_format(store, formats[0], output)
+        written = write_format(built, formats[0], output)
     else:
         with writing(project):
-            written = write_exports(project, store, list(formats) or None)
+            written = write_exports(project, built, list(formats) or None)
     for path in written:
         click.echo(f"wrote {display_path(path)} ({path.stat().st_size:,} bytes)")
 
@@ -656,12 +646,10 @@ def push(ctx: click.Context, endpoint: str, graph_store: str | None, replace: bo
       tokutei-kg push --endpoint http://127.0.0.1:7878/query --replace
       tokutei-kg push --endpoint http://localhost:3030/ds/sparql --graph-store http://localhost:3030/ds/data
     """
-    from .pipeline import require_built
     from .remote import graph_store_url, push_summary
     from .remote import push as push_dataset
-    from .store import open_store
 
-    store = open_store(require_built(_project(ctx)))
+    store = _built(ctx).store
     target = graph_store or graph_store_url(endpoint)
     with click.progressbar(length=len(store), label=f"pushing to {target}", file=sys.stderr) as bar:
         report = push_dataset(store, endpoint, graph_store=target, replace=replace, progress=bar.update)
@@ -706,15 +694,15 @@ def viz(ctx: click.Context, stage: str | None, around: str | None, depth: int, s
       tokutei-kg viz --swimlane
     """
     from .errors import display_path
-    from .pipeline import require_built, write_into_project
-    from .store import open_store
+    from .export import write_into_project
     from .visualise import ExplorerOptions, explorer_files
 
-    project = _project(ctx)
-    store = open_store(require_built(project))
+    built = _built(ctx)
+    project = built.project
+    assert project is not None  # Built.open keeps the project
     options = ExplorerOptions(lang=lang, as_of=as_of, stage=stage or "", around=around or "", depth=depth,
                               swimlane=swimlane)
-    for path in write_into_project(project, explorer_files(project, store, options=options, output=output)):
+    for path in write_into_project(project, explorer_files(project, built, options=options, output=output)):
         click.echo(f"wrote {display_path(path)} ({path.stat().st_size / 1e6:.1f} MB) — open it in a web browser")
 
 
@@ -735,12 +723,11 @@ def figures(ctx: click.Context, output_dir: Path | None, lang: str, as_of: dt.da
       tokutei-kg figures --lang ja -o paper/figures
     """
     from .errors import display_path
-    from .pipeline import require_built
-    from .store import open_store
     from .visualise.figures import write_figures
 
-    project = _project(ctx)
-    result = write_figures(project, open_store(require_built(project)), output_dir=output_dir, lang=lang, as_of=as_of)
+    built = _built(ctx)
+    assert built.project is not None  # Built.open keeps the project
+    result = write_figures(built.project, built, output_dir=output_dir, lang=lang, as_of=as_of)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     for path in result.paths:

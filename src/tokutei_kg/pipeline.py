@@ -1,86 +1,31 @@
-"""The pipeline end to end: where a project keeps its files, and load → validate → build → write."""
+"""The pipeline end to end: load → validate → build → write. Where a project keeps its files is
+:mod:`.project` (re-exported here, so ``from tokutei_kg.pipeline import Project`` keeps working)."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .atomic import write_files
-from .errors import DatasetMissing, InputRejected, TokuteiError, ValidationFailed
+from .errors import InputRejected, TokuteiError, ValidationFailed
+from .export import write_into_project
+from .project import BUILT_NAME, JOURNAL_NAME, Project, require_built, writing
 from .report import Report
 
-BUILT_NAME = "tokutei.nq"
-JOURNAL_NAME = ".commit-journal.json"
-
-
-@dataclass(frozen=True)
-class Project:
-    """The folders of a tokutei-kg project (DESIGN.md §3)."""
-
-    root: Path
-
-    @classmethod
-    def find(cls, root: Path | None = None) -> Project:
-        """``root`` if given, else ``$TOKUTEI_KG_ROOT``, else the nearest folder up from here that
-        holds ``ontology/tokutei.ttl``, else the source tree this package was installed from."""
-        candidates: list[Path] = []
-        if root is not None:
-            candidates.append(root)
-        elif os.environ.get("TOKUTEI_KG_ROOT"):
-            candidates.append(Path(os.environ["TOKUTEI_KG_ROOT"]))
-        else:
-            here = Path.cwd().resolve()
-            candidates.extend([here, *here.parents, Path(__file__).resolve().parents[2]])
-        for candidate in candidates:
-            if (candidate / "ontology" / "tokutei.ttl").is_file():
-                return cls(candidate.resolve())
-        where = candidates[0] if candidates else Path.cwd()
-        raise DatasetMissing(f"error: no tokutei-kg project at {where} (no ontology/tokutei.ttl) — "
-                             "run inside the project folder or pass --root")
-
-    @property
-    def curated(self) -> Path:
-        return self.root / "graph" / "curated"
-
-    @property
-    def ontology(self) -> Path:
-        return self.root / "ontology" / "tokutei.ttl"
-
-    @property
-    def shapes(self) -> Path:
-        return self.root / "ontology" / "shapes.ttl"
-
-    @property
-    def built(self) -> Path:
-        return self.root / "graph" / "built" / BUILT_NAME
-
-    @property
-    def sparql(self) -> Path:
-        return self.root / "sparql"
-
-    @property
-    def exports(self) -> Path:
-        return self.root / "exports"
-
-    @property
-    def journal(self) -> Path:
-        """The commit journal of an all-or-nothing write of the outputs (``atomic.write_files``)."""
-        return self.root / "graph" / "built" / JOURNAL_NAME
-
-    def checks(self) -> list[Path]:
-        return sorted((self.sparql / "checks").glob("*-violation.rq"))
+if TYPE_CHECKING:
+    from .build import BuildResult
 
 
 @dataclass
 class Compiled:
     """What a build produced, with the findings met on the way."""
 
-    result: object  # build.BuildResult
+    result: BuildResult
     report: Report
     nquads: bytes = b""
     counts: dict[str, int] = field(default_factory=dict)
@@ -131,7 +76,7 @@ def compile_project(project: Project, *, as_of: dt.date | None = None, shacl: bo
     return Compiled(result, report, nquads, _counts(result, nquads))
 
 
-def _shacl(project: Project, result: object, nquads: bytes) -> Report:
+def _shacl(project: Project, result: BuildResult, nquads: bytes) -> Report:
     """SHACL on an Oxigraph copy of the dataset (:mod:`.shacl`); pySHACL on an rdflib copy for shapes
     outside its subset, or when ``TOKUTEI_KG_SHACL=pyshacl``."""
     from rdflib import Graph
@@ -147,23 +92,23 @@ def _shacl(project: Project, result: object, nquads: bytes) -> Report:
         store = ox.Store()
         store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
         try:
-            return check_shapes_on_store(store, shapes, result.origins)  # type: ignore[attr-defined]
+            return check_shapes_on_store(store, shapes, result.origins)
         except Unsupported:
             pass
     union = Graph()
-    dataset = result.dataset  # type: ignore[attr-defined]
+    dataset = result.dataset
     if dataset is None:
         from rdflib import Dataset
 
         dataset = Dataset().parse(data=nquads, format="nquads")
     for quad in dataset.quads((None, None, None, None)):
         union.add(quad[:3])
-    return check_shapes(union, shapes, result.origins)  # type: ignore[attr-defined]
+    return check_shapes(union, shapes, result.origins)
 
 
-def _counts(result: object, nquads: bytes) -> dict[str, int]:
-    curated = result.curated  # type: ignore[attr-defined]
-    statuses = Counter(t.status for t in result.triangulation)  # type: ignore[attr-defined]
+def _counts(result: BuildResult, nquads: bytes) -> dict[str, int]:
+    curated = result.curated
+    statuses = Counter(t.status for t in result.triangulation)
     # lines end at "\n" only: a literal may hold U+2028, U+2029 or U+0085 (str.splitlines breaks there)
     lines = [line for line in nquads.decode().split("\n") if line and not line.startswith("#")]
     graphs = {line.rsplit(" ", 2)[-2] for line in lines}
@@ -174,7 +119,7 @@ def _counts(result: object, nquads: bytes) -> dict[str, int]:
         "observations": len(curated.observations),
         "quads": len(lines),
         "graphs": len(graphs),
-        "relations": len(result.triangulation),  # type: ignore[attr-defined]
+        "relations": len(result.triangulation),
         **{f"status:{status}": statuses.get(status, 0) for status in
            ("triangulated", "corroborated", "single-source", "contested")},
     }
@@ -219,46 +164,6 @@ def write_built(project: Project, compiled: Compiled, output: Path | None = None
     return list(files)
 
 
-def write_into_project(project: Project, files: dict[Path, bytes]) -> list[Path]:
-    """Write ``files``; when some go into exports/, under the project's lock and together with an
-    updated ``exports/MANIFEST.json`` (one commit), so the manifest keeps matching the files."""
-    if not any(path.absolute().is_relative_to(project.exports.absolute()) for path in files):
-        write_files(files)
-        return list(files)
-    from .export import manifest_file
-
-    with writing(project):
-        manifest, data = manifest_file(project, files)
-        write_files({**files, manifest: data}, journal=project.journal)
-    return list(files)
-
-
-@contextlib.contextmanager
-def writing(project: Project) -> Iterator[None]:
-    """Hold the project's output lock; first finish a commit a killed run left half done (roll it
-    forward) and remove the temp files it left."""
-    from .atomic import output_lock, recover, remove_temp_files
-
-    with output_lock(project.root):
-        recover(project.journal)
-        remove_temp_files(project.built.parent, project.exports)
-        yield
-
-
-def require_built(project: Project) -> Path:
-    if project.journal.exists():  # a build was killed while committing: finish it, unless one is running
-        from .atomic import OutputError
-
-        try:
-            with writing(project):
-                pass
-        except OutputError:
-            pass
-    if not project.built.is_file():
-        raise DatasetMissing(f"error: no built dataset at {project.built} — run `tokutei-kg build` first")
-    return project.built
-
-
 __all__ = ["Project", "Compiled", "compile_project", "write_built", "writing", "write_into_project", "dataset_files",
            "output_files",
-           "require_built", "TokuteiError"]
+           "require_built", "TokuteiError", "BUILT_NAME", "JOURNAL_NAME"]

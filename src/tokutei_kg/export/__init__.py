@@ -12,16 +12,18 @@ of formats is :func:`formats_table`.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import importlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..built import Built
 from ..errors import TokuteiError
+from ..project import Project, writing
 
 if TYPE_CHECKING:
+    import networkx as nx
     import pyoxigraph as ox
 
 EXPORTS_DIR = "exports"
@@ -42,24 +44,28 @@ class Output:
     format: str = ""
 
 
-class Inputs:
-    """What writers read, computed once and only when a writer asks: canonical quads, the network."""
+Inputs = Built
+"""What writers read: the :class:`~tokutei_kg.built.Built` dataset; ``Inputs(store)`` keeps working."""
 
-    def __init__(self, store: ox.Store) -> None:
-        self.store = store
 
-    @functools.cached_property
-    def quads(self) -> list[ox.Quad]:
+def canonical(built: Built) -> list[ox.Quad]:
+    """Every quad, blank nodes relabelled by RDFC-1.0, sorted; computed once per dataset."""
+    def compute(built: Built) -> list[ox.Quad]:
         from .rdf import canonical_quads
 
-        return canonical_quads(self.store.quads_for_pattern(None, None, None, None))
+        return canonical_quads(built.store.quads_for_pattern(None, None, None, None))
 
-    @functools.cached_property
-    def network(self) -> object:
-        from ..network import to_network
+    return built.derived("export:canonical-quads", compute)
+
+
+def tidy_network(built: Built) -> nx.MultiDiGraph:
+    """The network projection with sorted nodes and edges and clean scalar values; computed once."""
+    def compute(built: Built) -> nx.MultiDiGraph:
         from .network import tidy
 
-        return tidy(to_network(self.store))
+        return tidy(built.network())
+
+    return built.derived("export:tidy-network", compute)
 
 
 @dataclass(frozen=True)
@@ -76,7 +82,7 @@ class Writer:
     def bundle(self) -> bool:
         return self.target.endswith("/")
 
-    def render(self, inputs: Inputs) -> list[Output]:
+    def render(self, inputs: Built) -> list[Output]:
         module, _, name = self.function.partition(":")
         return getattr(importlib.import_module(f"{__name__}.{module}"), name)(inputs)
 
@@ -117,7 +123,7 @@ WRITERS: dict[str, Writer] = _registry()
 FORMATS: tuple[str, ...] = tuple(WRITERS)
 
 
-def render(inputs: Inputs, formats: Sequence[str] | None = None) -> list[Output]:
+def render(inputs: Built, formats: Sequence[str] | None = None) -> list[Output]:
     """The outputs of the given formats (all when ``None``), in registry order."""
     chosen = list(FORMATS) if formats is None else list(dict.fromkeys(formats))
     unknown = [name for name in chosen if name not in WRITERS]
@@ -130,19 +136,19 @@ def render(inputs: Inputs, formats: Sequence[str] | None = None) -> list[Output]
     return outputs
 
 
-def exports_dir(project: object) -> Path:
-    return project.root / EXPORTS_DIR  # type: ignore[attr-defined]
+def exports_dir(project: Project) -> Path:
+    return project.root / EXPORTS_DIR
 
 
-def export_files(project: object, store: ox.Store, formats: Sequence[str] | None = None) -> tuple[dict[Path, bytes],
-                                                                                               list[Output]]:
+def export_files(project: Project, built: Built | ox.Store, formats: Sequence[str] | None = None) -> tuple[
+        dict[Path, bytes], list[Output]]:
     """The given formats (all when ``None``) as ``{path under exports/: bytes}``, with their outputs."""
     folder = exports_dir(project)
-    outputs = render(Inputs(store), formats)
+    outputs = render(_built(built, project), formats)
     return {_inside(folder, output.path): output.data for output in outputs}, outputs
 
 
-def manifest_file(project: object, files: Mapping[Path, bytes], outputs: Iterable[Output] = (),
+def manifest_file(project: Project, files: Mapping[Path, bytes], outputs: Iterable[Output] = (),
                   dataset: bytes | None = None) -> tuple[Path, bytes]:
     """``exports/MANIFEST.json`` as it must read once ``files`` (about to be written with it) are in
     place; ``dataset`` is the built N-Quads they come from (default: the one on disk)."""
@@ -152,11 +158,11 @@ def manifest_file(project: object, files: Mapping[Path, bytes], outputs: Iterabl
     pending = {path.relative_to(folder).as_posix(): data for path, data in files.items()
                if path.is_relative_to(folder)}
     if dataset is None:
-        dataset = project.built.read_bytes()  # type: ignore[attr-defined]
+        dataset = project.built.read_bytes()
     return _inside(folder, MANIFEST_NAME), render_manifest(folder, outputs, dataset, pending)
 
 
-def write_exports(project: object, store: ox.Store, formats: Sequence[str] | None = None) -> list[Path]:
+def write_exports(project: Project, built: Built | ox.Store, formats: Sequence[str] | None = None) -> list[Path]:
     """Write the given formats (all when ``None``) into ``exports/``, with ``exports/MANIFEST.json``.
 
     All files and the manifest are committed as one unit (temp files, a journal, renames: see
@@ -165,13 +171,13 @@ def write_exports(project: object, store: ox.Store, formats: Sequence[str] | Non
     """
     from ..atomic import write_files
 
-    files, outputs = export_files(project, store, formats)
+    files, outputs = export_files(project, built, formats)
     manifest, data = manifest_file(project, files, outputs)
-    write_files({**files, manifest: data}, journal=getattr(project, "journal", None))
+    write_files({**files, manifest: data}, journal=project.journal)
     return [*files, manifest]
 
 
-def write_manifest(project: object, outputs: Iterable[Output] = ()) -> Path:
+def write_manifest(project: Project, outputs: Iterable[Output] = ()) -> Path:
     """(Re)write ``exports/MANIFEST.json`` for the files now in exports/ — call it after anything
     else that writes into exports/ (the explorer), so the manifest stays the last file written."""
     from ..atomic import write_files
@@ -181,14 +187,28 @@ def write_manifest(project: object, outputs: Iterable[Output] = ()) -> Path:
     return manifest
 
 
-def write_format(store: ox.Store, name: str, target: Path) -> list[Path]:
+def write_into_project(project: Project, files: dict[Path, bytes]) -> list[Path]:
+    """Write ``files``; when some go into exports/, under the project's lock and together with an
+    updated ``exports/MANIFEST.json`` (one commit), so the manifest keeps matching the files."""
+    from ..atomic import write_files
+
+    if not any(path.absolute().is_relative_to(project.exports.absolute()) for path in files):
+        write_files(files)
+        return list(files)
+    with writing(project):
+        manifest, data = manifest_file(project, files)
+        write_files({**files, manifest: data}, journal=project.journal)
+    return list(files)
+
+
+def write_format(built: Built | ox.Store, name: str, target: Path) -> list[Path]:
     """Write one format to ``target``: a file, or a folder for a bundle (``neo4j``, ``csv``)."""
     from ..atomic import write_files
 
     if name not in WRITERS:
         raise ExportError(f"error: unknown export format '{name}' — choose from {', '.join(FORMATS)}")
     writer = WRITERS[name]
-    outputs = writer.render(Inputs(store))
+    outputs = writer.render(_built(built))
     if writer.bundle:
         if target.exists() and not target.is_dir():
             raise ExportError(f"error: {target} is a file; the {name} export is a folder of files — give a folder")
@@ -199,6 +219,11 @@ def write_format(store: ox.Store, name: str, target: Path) -> list[Path]:
         files = {target: outputs[0].data}
     write_files(files)
     return list(files)
+
+
+def _built(built: Built | ox.Store, project: Project | None = None) -> Built:
+    """A store given by an older caller, as the :class:`Built` value the writers take."""
+    return built if isinstance(built, Built) else Built(built, project)
 
 
 def _inside(folder: Path, relative: str) -> Path:
@@ -224,5 +249,5 @@ def counts_of(outputs: Iterable[Output]) -> dict[str, Mapping[str, int]]:
     return {output.path: output.counts for output in outputs}
 
 
-__all__ = ["WRITERS", "FORMATS", "Writer", "Output", "Inputs", "ExportError", "render", "write_exports",
-           "write_format", "write_manifest", "export_files", "manifest_file", "formats_table"]
+__all__ = ["WRITERS", "FORMATS", "Writer", "Output", "Inputs", "Built", "ExportError", "render", "write_exports",
+           "write_format", "write_manifest", "write_into_project", "export_files", "manifest_file", "formats_table"]

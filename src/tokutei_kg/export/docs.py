@@ -15,8 +15,9 @@ from collections.abc import Iterable, Sequence
 
 import pyoxigraph as ox
 
+from ..built import Built
 from ..namespaces import DCT, LANGUAGES, ONTOLOGY_IRI, OWL, RDF, RDFS, SKOS, TKG, VANN, curie
-from . import Inputs, Output
+from . import Output, canonical
 from .rdf import ontology_triples
 
 Facts = dict[str, dict[str, list[object]]]
@@ -190,8 +191,8 @@ def serialize_docs(triples: Iterable[ox.Triple]) -> bytes:
     return page.encode("utf-8")
 
 
-def render_docs(inputs: Inputs) -> list[Output]:
-    triples = ontology_triples(inputs.quads)
+def render_docs(inputs: Built) -> list[Output]:
+    triples = ontology_triples(canonical(inputs))
     table = facts(triples)
     counts = {name.replace("-", "_"): len(_of_type(table, cls)) for name, _, cls in SECTIONS}
     counts["concepts"] = sum(1 for p in table.values() if p.get(SKOS + "inScheme"))

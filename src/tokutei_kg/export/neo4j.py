@@ -17,8 +17,9 @@ import re
 
 import networkx as nx
 
+from ..built import Built
 from ..namespaces import LANGUAGES
-from . import Inputs, Output
+from . import Output, tidy_network
 from .network import clean
 from .tables import safe_cell
 
@@ -166,8 +167,8 @@ def serialize_cypher(graph: nx.MultiDiGraph) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def render_neo4j(inputs: Inputs) -> list[Output]:
-    graph: nx.MultiDiGraph = inputs.network  # type: ignore[assignment]
+def render_neo4j(inputs: Built) -> list[Output]:
+    graph = tidy_network(inputs)
     nodes, edges = graph.number_of_nodes(), graph.number_of_edges()
     return [
         Output(FOLDER + "nodes.csv", serialize_nodes(graph), {"nodes": nodes}),

@@ -17,8 +17,9 @@ from xml.sax.saxutils import escape
 
 import networkx as nx
 
+from ..built import Built
 from ..records import PartialDate
-from . import Inputs, Output
+from . import Output, tidy_network
 
 # C0 controls except TAB, LF, CR; DEL and C1 controls; the non-characters XML 1.0 forbids; lone surrogates.
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff\ud800-\udfff]")
@@ -184,16 +185,16 @@ def _counts(graph: nx.MultiDiGraph) -> dict[str, int]:
     return {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges()}
 
 
-def render_graphml(inputs: Inputs) -> list[Output]:
-    graph = inputs.network
-    return [Output("tokutei.graphml", serialize_graphml(graph), _counts(graph))]  # type: ignore[arg-type]
+def render_graphml(inputs: Built) -> list[Output]:
+    graph = tidy_network(inputs)
+    return [Output("tokutei.graphml", serialize_graphml(graph), _counts(graph))]
 
 
-def render_gexf(inputs: Inputs) -> list[Output]:
-    graph = inputs.network
-    return [Output("tokutei.gexf", serialize_gexf(graph), _counts(graph))]  # type: ignore[arg-type]
+def render_gexf(inputs: Built) -> list[Output]:
+    graph = tidy_network(inputs)
+    return [Output("tokutei.gexf", serialize_gexf(graph), _counts(graph))]
 
 
-def render_cyjs(inputs: Inputs) -> list[Output]:
-    graph = inputs.network
-    return [Output("tokutei.cyjs", serialize_cyjs(graph), _counts(graph))]  # type: ignore[arg-type]
+def render_cyjs(inputs: Built) -> list[Output]:
+    graph = tidy_network(inputs)
+    return [Output("tokutei.cyjs", serialize_cyjs(graph), _counts(graph))]

@@ -16,8 +16,9 @@ from collections.abc import Sequence
 import networkx as nx
 import pyoxigraph as ox
 
+from ..built import Built
 from ..namespaces import DCT, GRAPH_CLAIMS, GRAPH_SOURCES, ID, LANGUAGES, OA, PROV, RDF, SCHEMA, TKG, curie
-from . import Inputs, Output
+from . import Output, tidy_network
 from .network import clean
 
 FOLDER = "csv/"
@@ -175,8 +176,8 @@ def _doc(columns: Sequence[str]) -> str:
     return "\n".join(f"* `{c}` — {_DOC.get(c, '')}" for c in columns)
 
 
-def render_tables(inputs: Inputs) -> list[Output]:
-    graph: nx.MultiDiGraph = inputs.network  # type: ignore[assignment]
+def render_tables(inputs: Built) -> list[Output]:
+    graph = tidy_network(inputs)
     claim_header = [c for c, _, _ in CLAIM_COLUMNS] + ["quote"]
     source_header = [c for c, _, _ in SOURCE_COLUMNS]
     claims = resource_rows(inputs.store, GRAPH_CLAIMS, "claim", CLAIM_COLUMNS)

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
     from ..build import BuildResult
     from ..ontology import Vocabulary
-    from ..pipeline import Project
+    from ..project import Project
 
 
 @dataclass(frozen=True)
@@ -38,10 +38,10 @@ def without(curated: Curated, drop: Callable[[object], bool]) -> Curated:
     return replace(curated, sources=sources, claims=claims)
 
 
-def compare(before: object, after: object) -> list[Change]:
+def compare(before: BuildResult, after: BuildResult) -> list[Change]:
     """Relations whose status differs between two build results (``BuildResult``), new ones included."""
-    old = {(t.subject, t.predicate, t.object): t.status for t in before.triangulation}  # type: ignore[attr-defined]
-    new = {(t.subject, t.predicate, t.object): t.status for t in after.triangulation}  # type: ignore[attr-defined]
+    old = {(t.subject, t.predicate, t.object): t.status for t in before.triangulation}
+    new = {(t.subject, t.predicate, t.object): t.status for t in after.triangulation}
     changes = []
     for key in sorted(set(old) | set(new)):
         if old.get(key, "") != new.get(key, ""):

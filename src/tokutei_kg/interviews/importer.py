@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from rdflib import Graph
 
     from ..ontology import Vocabulary
+    from ..project import Project
     from ..records import Curated
 
 SOURCE_COLUMNS = ("id", "type", "perspective", "title", "publisher", "date", "url", "document", "language",
@@ -159,13 +160,13 @@ class Terms:
         return ref in self.entities or ref in self.vocab.concepts
 
 
-def _terms(project: object, curated: object) -> Terms:
+def _terms(project: Project, curated: Curated) -> Terms:
     from rdflib import Literal, URIRef
 
     from ..namespaces import RDFS, SKOS
     from ..ontology import parse_turtle, vocabulary
 
-    ontology = parse_turtle(project.ontology, shown=project.ontology.relative_to(project.root))  # type: ignore
+    ontology = parse_turtle(project.ontology, shown=project.ontology.relative_to(project.root))
     vocab = vocabulary(ontology)
 
     def labels(iri: str, predicate: str) -> dict[str, str]:
@@ -178,7 +179,7 @@ def _terms(project: object, curated: object) -> Terms:
     suggestions = [Term(f"relation:{name}", labels(rel.iri, RDFS + "label")) for name, rel in vocab.relations.items()]
     suggestions += [Term(ref, labels(iri, SKOS + "prefLabel")) for ref, iri in vocab.concepts.items()
                     if ref.split(":")[0] in ("stage", "issue")]
-    entities = {e.id: dict(e.labels) for e in curated.entities}  # type: ignore[attr-defined]
+    entities = {e.id: dict(e.labels) for e in curated.entities}
     suggestions += [Term(f"subject:{eid}", labs) for eid, labs in entities.items()]
     return Terms(vocab, entities, ontology, suggestions)
 
@@ -465,7 +466,7 @@ def _rows(plan: Plan, interviews: list[Interview], segments: list[Segment], term
 
 # --- the plan, checked against the whole curated data -------------------------------------------------
 
-def plan_import(project: object, path: Path, *, name: str | None = None, shown: Path | None = None,
+def plan_import(project: Project, path: Path, *, name: str | None = None, shown: Path | None = None,
                 mapping: Path | None = None) -> Plan:
     """Everything the import of ``path`` would write, checked; raise on any problem (nothing written)."""
     from ..reader import read_curated
@@ -477,7 +478,7 @@ def plan_import(project: object, path: Path, *, name: str | None = None, shown: 
         raise SourceError(Location(shown), "not a regular file", "give the path of a .qdpx, .csv or .xlsx file")
     kind = _kind(path)
     slug = _project_name(path, shown, name)
-    root: Path = project.root  # type: ignore[attr-defined]
+    root = project.root
     plan = Plan(slug, path)
     curated, report = read_curated(root / "graph" / "curated", root)
     if not report.ok:
@@ -576,7 +577,7 @@ def write_plan(plan: Plan) -> list[Path]:
     return sorted(plan.files)
 
 
-def init_mapping(project: object, path: Path, *, name: str | None = None, shown: Path | None = None
+def init_mapping(project: Project, path: Path, *, name: str | None = None, shown: Path | None = None
                  ) -> tuple[Path, bytes]:
     """A mapping template for ``path``: every code and group of a .qdpx (with the closest ontology terms
     as a note), or every interviewee role of a sheet."""
@@ -585,7 +586,7 @@ def init_mapping(project: object, path: Path, *, name: str | None = None, shown:
     shown = shown or path
     kind = _kind(path)
     slug = _project_name(path, shown, name)
-    root: Path = project.root  # type: ignore[attr-defined]
+    root = project.root
     curated, _report = read_curated(root / "graph" / "curated", root)
     terms = _terms(project, curated)
     rows: list[tuple[str, str, str]] = []

@@ -18,9 +18,10 @@ import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..built import Built
+from ..project import Project, require_built
 from .app import Capacity
 from .engine import Engine, Limits, ServeError, load_dataset
 
@@ -72,22 +73,25 @@ class Running:
         self.engine.close()
 
 
-def start(project: object, options: ServeOptions = ServeOptions()) -> Running:
-    """Load the built dataset, fork the query engine, bind the socket. Nothing is served until
-    :meth:`Running.serve_forever`. Raises :class:`ServeError` / ``DatasetMissing`` with one line."""
-    from ..pipeline import require_built
+def start(project: Project | Built, options: ServeOptions = ServeOptions()) -> Running:
+    """Load the built dataset (or take the :class:`Built` one given), fork the query engine, bind the
+    socket. Nothing is served until :meth:`Running.serve_forever`. Raises :class:`ServeError` /
+    ``DatasetMissing`` with one line."""
     from ..query import library
     from .app import Endpoint, Site
     from .page import render_page, render_script
 
-    root: Path = project.root  # type: ignore[attr-defined]
-    store = load_dataset(require_built(project))  # type: ignore[arg-type]
+    if isinstance(project, Built):
+        if project.project is None:
+            raise ServeError("error: serve needs the project of the dataset (its query library and exports)")
+        folder, store = project.project, project.store
+    else:
+        folder, store = project, load_dataset(require_built(project))
     quads = len(store)
     engine = Engine(store, Limits(options.timeout, options.max_result_bytes, options.memory_bytes))
-    del store  # the engine process holds the dataset; this process only speaks HTTP
-    exports = root / "exports"
-    site = Site(render_page(library(project.sparql), exports, quads=quads),  # type: ignore[attr-defined]
-                render_script(), exports)
+    del store, project  # the engine process holds the dataset; this process only speaks HTTP
+    exports = folder.root / "exports"
+    site = Site(render_page(library(folder.sparql), exports, quads=quads), render_script(), exports)
     try:
         endpoint = Endpoint((options.host, options.port), engine, site, cors=options.cors,
                             max_query_bytes=options.max_query_bytes, max_in_flight=options.max_in_flight,
@@ -103,7 +107,7 @@ def start(project: object, options: ServeOptions = ServeOptions()) -> Running:
     return Running(endpoint, engine, f"http://{shown}:{port}/", quads)
 
 
-def serve(project: object, options: ServeOptions = ServeOptions(),
+def serve(project: Project | Built, options: ServeOptions = ServeOptions(),
           on_ready: Callable[[Running], None] | None = None) -> None:
     """Serve until interrupted (Ctrl-C), then stop the engine and its query processes."""
     running = start(project, options)

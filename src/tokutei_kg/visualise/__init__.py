@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html as _html
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .catalogue import Catalogue, catalogue
 from .explorer import (
@@ -23,6 +23,9 @@ from .explorer import (
     write_explorer,
     write_paths_page,
 )
+
+if TYPE_CHECKING:
+    from ..built import Built
 
 
 class InlineHTML:
@@ -61,9 +64,10 @@ def explorer_iframe(page: str, *, height: int = 720) -> Any:
         return HTML(markup)
 
 
-def notebook_explorer(store: Any, graph: Any, options: ExplorerOptions | None = None, *, height: int = 720) -> Any:
-    """``kg.explorer()``: the explorer of ``graph`` with the evidence from ``store``, inline."""
-    return explorer_iframe(render_explorer(graph, options, catalogue(store)), height=height)
+def notebook_explorer(built: Built, options: ExplorerOptions | None = None, *, height: int = 720) -> Any:
+    """``kg.explorer()``: the explorer of the dataset (as of ``options.as_of``) with its evidence, inline."""
+    graph = built.network(options.as_of if options is not None else None)
+    return explorer_iframe(render_explorer(graph, options, catalogue(built.store)), height=height)
 
 
 __all__ = [

@@ -38,7 +38,8 @@ if TYPE_CHECKING:
     import pyoxigraph as ox
 
     from ..analyse import CoordinationPath
-    from ..pipeline import Project
+    from ..built import Built
+    from ..project import Project
 
 MAX_HOPS = 4
 # Above this many entities the page opens on an overview (one node per side and class, expandable):
@@ -271,22 +272,24 @@ def default_output(project: Project, options: ExplorerOptions, graph: nx.MultiDi
     return project.root / "exports" / name
 
 
-def explorer_files(project: Project, store: ox.Store, *, options: ExplorerOptions | None = None,
+def explorer_files(project: Project, built: Built | ox.Store, *, options: ExplorerOptions | None = None,
                    output: Path | None = None) -> dict[Path, bytes]:
     """The explorer as ``{path: bytes}``, for a caller that writes it together with other files in one
-    ``atomic.write_files`` call (``tokutei-kg build``). The store is projected as of ``options.as_of``."""
-    from ..network import to_network
+    ``atomic.write_files`` call (``tokutei-kg build``). The dataset is projected as of ``options.as_of``."""
+    from ..built import Built
 
     options = options or ExplorerOptions()
-    graph = to_network(store, as_of=options.as_of)
-    html = render_explorer(graph, options, catalogue(store))
+    if not isinstance(built, Built):
+        built = Built(built, project)
+    graph = built.network(options.as_of)
+    html = render_explorer(graph, options, catalogue(built.store))
     return {output or default_output(project, options, graph): html.encode("utf-8")}
 
 
-def write_explorer(project: Project, store: ox.Store, *, options: ExplorerOptions | None = None,
+def write_explorer(project: Project, built: Built | ox.Store, *, options: ExplorerOptions | None = None,
                    output: Path | None = None) -> list[Path]:
-    """Project the store (as of ``options.as_of``), render the explorer and write it atomically."""
-    files = explorer_files(project, store, options=options, output=output)
+    """Project the dataset (as of ``options.as_of``), render the explorer and write it atomically."""
+    files = explorer_files(project, built, options=options, output=output)
     write_files(files)
     return list(files)
 

@@ -34,7 +34,8 @@ from .style import KIND_SHAPES, PATH_COLOUR, SIDE_COLOURS, STATUS_STYLES
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from ..pipeline import Project
+    from ..built import Built
+    from ..project import Project
 
 JAPANESE_FONTS = ("IPAGothic", "IPAexGothic", "IPAPGothic", "Noto Sans CJK JP", "Noto Sans JP", "TakaoGothic",
                   "VL Gothic")
@@ -285,19 +286,22 @@ def _network_caption(graph: nx.MultiDiGraph) -> str:
             "graph/curated (each relation rests on the sourced claims listed in exports/explorer.html).")
 
 
-def write_figures(project: Project, store: ox.Store, *, output_dir: Path | None = None, lang: str = "en",
+def write_figures(project: Project, built: Built | ox.Store, *, output_dir: Path | None = None, lang: str = "en",
                   as_of: dt.date | None = None) -> Figures:
     """network.{svg,png}, stage-<stage>.{svg,png} for every stage with relations, ssw-residents-indonesia.{svg,png}."""
     import matplotlib
 
-    from ..network import to_network
+    from ..built import Built
 
+    if not isinstance(built, Built):
+        built = Built(built, project)
+    store = built.store
     folder = output_dir or project.root / "exports" / "figures"
     result = Figures()
     rc = _rc()
     if len(rc["font.family"]) == 1:
         result.warnings.append("no Japanese font found (Debian: fonts-ipafont-gothic); Japanese text is missing")
-    graph = to_network(store, as_of=as_of)
+    graph = built.network(as_of)
     words = vocabulary(store)
     stage_labels = {s["key"]: s["label"] for s in words["stages"]}
     kinds = {k: tuple(v.get(x, "") for x in LANGUAGES) for k, v in words["kinds"].items()}
@@ -318,7 +322,7 @@ def write_figures(project: Project, store: ox.Store, *, output_dir: Path | None 
             files.update(_named(folder, "ssw-residents-indonesia", render_series(series, title=_title(SERIES_TITLE))))
         else:
             result.warnings.append("no ISA observations for Indonesia: the statistics figure is left out")
-    from ..pipeline import write_into_project
+    from ..export import write_into_project
 
     write_into_project(project, files)  # into exports/: with the manifest, under the output lock
     result.paths = sorted(files)
