@@ -15,7 +15,7 @@ import networkx as nx
 import pyoxigraph as ox
 import pytest
 
-from conftest import REPO, require
+from conftest import CHROMIUM_ARGS, REPO
 from tokutei_kg.analyse import find_paths, resolve_node
 from tokutei_kg.network import to_network
 from tokutei_kg.pipeline import Project, compile_project, write_built
@@ -26,21 +26,9 @@ from xss_fixture import IMG, SCRIPT, make_xss_project
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
+ARGS = CHROMIUM_ARGS
 ARTEFACTS = REPO / "tests" / "artefacts"
 VIEWPORT = {"width": 1600, "height": 1000}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    require(CHROMIUM.exists(), "Chromium (/usr/bin/chromium, Debian package chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

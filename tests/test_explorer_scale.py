@@ -16,8 +16,7 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from conftest import require
-from test_browser import ARGS, CHROMIUM, Session
+from test_browser import Session
 from tokutei_kg import analyse
 from tokutei_kg.analyse import PathFilter, centrality, centrality_note, find_paths, path_view, paths_between_sides
 from tokutei_kg.cli import main
@@ -215,16 +214,6 @@ def test_analyse_command_states_the_estimate(built_mini: Path, monkeypatch: pyte
 # ---------------------------------------------------------------------------------------------------
 # In Chromium
 # ---------------------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    require(CHROMIUM.exists(), "Chromium (/usr/bin/chromium, Debian package chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

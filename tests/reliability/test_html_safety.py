@@ -22,8 +22,8 @@ from typing import Any
 
 import pytest
 
-from conftest import require, run
-from test_browser import ARGS, CHROMIUM, STUBS, WATCH, Session
+from conftest import run
+from test_browser import STUBS, WATCH, Session
 from xss_fixture import BREAKOUT, HOSTILE_URL, IMG, LINK, PAYLOADS, SCRIPT, SVG, make_xss_project
 
 DATA_BLOCK = re.compile(r'<script type="application/json" id="tkg-data">.*?</script>', re.S)
@@ -104,16 +104,6 @@ EDGE_POINT = """(id) => {  // a point of the edge where no node and no other edg
     }
     return null;
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    require(CHROMIUM.exists(), "Chromium (/usr/bin/chromium, Debian package chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.mark.browser
