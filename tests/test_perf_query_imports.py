@@ -11,10 +11,10 @@ import pytest
 
 # Everything `tokutei-kg query` may load from the project; rdflib, pySHACL, owlready2, pyvis, networkx and
 # the project's build/validate/visualise/analyse modules are not on the path.
-ALLOWED = {"tokutei_kg", "tokutei_kg.atomic", "tokutei_kg.built", "tokutei_kg.checksum", "tokutei_kg.cli", "tokutei_kg.errors",
-           "tokutei_kg.export", "tokutei_kg.namespaces", "tokutei_kg.nonet", "tokutei_kg.pipeline", "tokutei_kg.project", "tokutei_kg.query",
-           "tokutei_kg.records",
-           "tokutei_kg.report", "tokutei_kg.store", "tokutei_kg.triangulate"}
+ALLOWED = {"tokutei_kg", "tokutei_kg.atomic", "tokutei_kg.built", "tokutei_kg.checksum", "tokutei_kg.cli",
+           "tokutei_kg.errors", "tokutei_kg.export", "tokutei_kg.namespaces", "tokutei_kg.nonet", "tokutei_kg.options",
+           "tokutei_kg.pipeline", "tokutei_kg.project", "tokutei_kg.query", "tokutei_kg.records", "tokutei_kg.report",
+           "tokutei_kg.store", "tokutei_kg.triangulate"}
 
 PROBE = """
 import json, sys
