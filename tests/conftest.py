@@ -7,7 +7,7 @@ import os
 import shutil
 import socket
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -58,11 +58,44 @@ def build_project(root: Path, *args: str) -> Path:
     return root
 
 
+def run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The temporary folder of this whole test run: under pytest-xdist, the parent of every worker's own
+    base folder (the documented place for what the workers share); without xdist, the base folder."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def made_once(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], Path]) -> Path:
+    """``make(folder)`` run once for the whole test run, however many xdist workers ask: the first one
+    makes it under a file lock, the others wait for it and then read what it made (``name/.done`` marks
+    a finished folder, so a worker that died half-way leaves nothing a later one takes for finished)."""
+    from filelock import FileLock
+
+    folder = run_folder(tmp_path_factory) / name
+    with FileLock(str(folder) + ".lock"):
+        done = folder / ".done"
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            done.write_text(str(make(folder).relative_to(folder)), encoding="utf-8")
+    return folder / done.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def store_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The on-disk store cache of this test run (shared by its workers; ``store.py`` writes it atomically),
+    not the user's ``~/.cache/tokutei-kg``: a run neither reads stores a former run left nor leaves any."""
+    folder = run_folder(tmp_path_factory) / "store-cache"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TOKUTEI_KG_CACHE", str(folder))
+        yield folder
+
+
 @pytest.fixture(scope="session")
 def built_mini_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The mini project built (with its exports) once per session. Shared: read it, never change it —
-    a test that changes its project takes :func:`built_mini`, a fresh copy."""
-    return build_project(make_project(tmp_path_factory.mktemp("built-mini") / "mini"))
+    """The mini project built (with its exports) once per test run, for every xdist worker. Shared: read
+    it, never change it — a test that changes its project takes :func:`built_mini`, a fresh copy."""
+    return made_once(tmp_path_factory, "built-mini", lambda folder: build_project(make_project(folder / "mini")))
 
 
 def copy_project(built: Path, target: Path) -> Path:
@@ -80,9 +113,9 @@ def built_mini(built_mini_once: Path, tmp_path: Path) -> Path:
 def built_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The root of a project folder holding the real curated graph (graph/curated), the repository's
     ontology and queries, and its built dataset (graph/built/tokutei.nq; no exports), built once per
-    session in a temporary folder. Shared: read it, never change it."""
-    root = make_project(tmp_path_factory.mktemp("built-repo") / "repo", curated=REPO / "graph")
-    return build_project(root, "--no-exports")
+    test run (for every xdist worker) in a temporary folder. Shared: read it, never change it."""
+    return made_once(tmp_path_factory, "built-repo", lambda folder: build_project(
+        make_project(folder / "repo", curated=REPO / "graph"), "--no-exports"))
 
 
 class NetworkBlocked(RuntimeError):

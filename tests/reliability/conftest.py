@@ -36,12 +36,10 @@ SHAPES = "ontology/shapes.ttl"
 
 
 @pytest.fixture(scope="session")
-def built_mini(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The mini project, built once with every export (``graph/built``, ``exports/``)."""
-    root = tokutei_tests_conftest.make_project(tmp_path_factory.mktemp("reliability") / "mini")
-    result = CliRunner().invoke(main, ["--root", str(root), "build"])
-    assert result.exit_code == 0, result.output
-    return root
+def built_mini(built_mini_once: Path) -> Path:
+    """The mini project, built once with every export (``graph/built``, ``exports/``): the session's
+    ``built_mini_once`` of tests/conftest.py (read only; :func:`project` gives a test its own copy)."""
+    return built_mini_once
 
 
 @pytest.fixture

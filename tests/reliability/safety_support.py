@@ -1,6 +1,6 @@
-"""Helpers of test_data_safety.py and test_faults.py: a built mini project made once and cloned per
-test, a snapshot (path → SHA-256) of the output folders to prove that nothing changed, the CLI in
-process and in a subprocess."""
+"""Helpers of test_data_safety.py and test_faults.py: a clone of the built mini project, a snapshot
+(path → SHA-256) of the output folders to prove that nothing changed, the CLI in process and in a
+subprocess."""
 
 from __future__ import annotations
 
@@ -15,24 +15,8 @@ from click.testing import CliRunner, Result
 
 from tokutei_kg.cli import main
 
-REPO = Path(__file__).resolve().parents[2]
-MINI_GRAPH = REPO / "tests" / "fixtures" / "mini" / "graph"
 OUTPUTS = ("graph/built", "exports")
 REBUILD = "run `tokutei-kg build`"
-
-
-def new_project(root: Path) -> Path:
-    shutil.copytree(REPO / "ontology", root / "ontology")
-    shutil.copytree(REPO / "sparql", root / "sparql")
-    shutil.copytree(MINI_GRAPH, root / "graph", ignore=shutil.ignore_patterns("built"))
-    return root
-
-
-def built_project(root: Path) -> Path:
-    new_project(root)
-    result = cli(root, "build")
-    assert result.exit_code == 0, result.output
-    return root
 
 
 def clone(template: Path, root: Path) -> Path:

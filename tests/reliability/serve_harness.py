@@ -1,5 +1,5 @@
 """Helpers for the endpoint tests in this folder (a module of their own, so that they do not depend on
-which ``conftest`` is importable): a built mini project, a ``tokutei-kg serve`` process on loopback,
+which ``conftest`` is importable): a copy of the built mini project, a ``tokutei-kg serve`` process on loopback,
 and a loopback listener that counts the connections it accepts."""
 
 from __future__ import annotations
@@ -17,23 +17,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from click.testing import CliRunner
-
 REPO = Path(__file__).resolve().parents[2]
-MINI = REPO / "tests" / "fixtures" / "mini" / "graph"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
-def built_project(root: Path) -> Path:
-    """The mini project (repository ontology and queries, mini curated graph), built."""
-    from tokutei_kg.cli import main
-
-    shutil.copytree(REPO / "ontology", root / "ontology")
-    shutil.copytree(REPO / "sparql", root / "sparql")
-    shutil.copytree(MINI, root / "graph", ignore=shutil.ignore_patterns("built"))
-    result = CliRunner().invoke(main, ["--root", str(root), "build"])
-    assert result.exit_code == 0, result.output
-    return root
+def copy_built(built: Path, root: Path) -> Path:
+    """A copy at ``root`` of ``built``, the mini project (repository ontology and queries, mini curated
+    graph) built once per test run (the ``built_mini_once`` fixture): the server's own to change."""
+    return Path(shutil.copytree(built, root, symlinks=True))
 
 
 def free_port(host: str = "127.0.0.1") -> int:

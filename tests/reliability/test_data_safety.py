@@ -16,15 +16,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from safety_support import REBUILD, built_project, cli, clone, snapshot, temp_files, tk
+from safety_support import REBUILD, cli, clone, snapshot, temp_files, tk
 
 import tokutei_kg
 from tokutei_kg.errors import DatasetMissing, display_path
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return built_project(tmp_path_factory.mktemp("safety") / "mini")
+def template(built_mini_once: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return clone(built_mini_once, tmp_path_factory.mktemp("safety") / "mini")
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from serve_harness import FORM, Server, built_project, start_server, stop_server
+from serve_harness import FORM, Server, copy_built, start_server, stop_server
 
 from tokutei_kg.serve.app import Capacity, Lanes
 
@@ -23,8 +23,8 @@ TRIVIAL = "ASK { ?x dct:identifier 'kemnaker' }"
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return built_project(tmp_path_factory.mktemp("availability") / "mini")
+def project(built_mini_once: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_built(built_mini_once, tmp_path_factory.mktemp("availability") / "mini")
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from serve_harness import FORM, Server, built_project, start_server, stop_server
+from serve_harness import FORM, Server, copy_built, start_server, stop_server
 
 from tokutei_kg.cli import main
 
@@ -22,8 +22,8 @@ TRIVIAL = "ASK { ?x dct:identifier 'kemnaker' }"
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return built_project(tmp_path_factory.mktemp("hardening") / "mini")
+def project(built_mini_once: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_built(built_mini_once, tmp_path_factory.mktemp("hardening") / "mini")
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from serve_harness import FORM, Server, built_project, start_server, stop_server
+from serve_harness import FORM, Server, copy_built, start_server, stop_server
 
 from tokutei_kg.serve.app import allowed_hosts, is_loopback
 
@@ -16,8 +16,8 @@ ASK = "ASK { ?s ?p ?o }"
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return built_project(tmp_path_factory.mktemp("hosts") / "mini")
+def project(built_mini_once: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_built(built_mini_once, tmp_path_factory.mktemp("hosts") / "mini")
 
 
 @pytest.fixture(scope="module")

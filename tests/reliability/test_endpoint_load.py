@@ -6,18 +6,19 @@ server's memory and descriptors before and after) are printed. The same run on t
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from serve_harness import REPO, Server, built_project, start_server, stop_server
+from serve_harness import REPO, Server, copy_built, start_server, stop_server
 
 from tokutei_kg.query import library
 from tokutei_kg.serve.loadtest import run_load
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server(built_mini_once: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     # a generous time limit: this test counts the server's errors under load, not a busy machine's slowness
-    running = start_server(built_project(tmp_path_factory.mktemp("load") / "mini"), "--timeout", "60")
+    running = start_server(copy_built(built_mini_once, tmp_path_factory.mktemp("load") / "mini"), "--timeout", "60")
     yield running
     stop_server(running)
     assert "Traceback" not in running.log.read_text(encoding="utf-8")

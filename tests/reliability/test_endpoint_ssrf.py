@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from serve_harness import FORM, Server, built_project, listener, start_server, stop_server
+from serve_harness import FORM, Server, copy_built, listener, start_server, stop_server
 
 from tokutei_kg.cli import main
 
@@ -48,8 +48,8 @@ IDS = [v[0] for v in VARIANTS]
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return built_project(tmp_path_factory.mktemp("ssrf") / "mini")
+def project(built_mini_once: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_built(built_mini_once, tmp_path_factory.mktemp("ssrf") / "mini")
 
 
 @pytest.fixture(scope="module")

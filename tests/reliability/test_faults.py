@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from safety_support import built_project, cli, clone, snapshot, temp_files, tk, visible
+from safety_support import cli, clone, snapshot, temp_files, tk, visible
 
 from tokutei_kg.errors import display_path
 from tokutei_kg.pipeline import Project, require_built
@@ -39,9 +39,9 @@ def change_curated(root: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def template(built_mini_once: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A built mini project: the "old" outputs."""
-    return built_project(tmp_path_factory.mktemp("faults") / "old")
+    return clone(built_mini_once, tmp_path_factory.mktemp("faults") / "old")
 
 
 @pytest.fixture(scope="module")
