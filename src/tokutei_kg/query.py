@@ -24,16 +24,19 @@ import functools
 import json
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar, cast
+from typing import TYPE_CHECKING, TypeVar, cast, overload
 
 import pyoxigraph as ox
 
 from .errors import QueryError, QueryNotFound
 from .namespaces import BASE, ID, PREFIXES, curie
 from .nonet import network_denied, without_network
+
+if TYPE_CHECKING:
+    from .built import Built
 
 T = TypeVar("T")
 
@@ -298,10 +301,36 @@ def query_variables(text: str) -> set[str]:
     return {t.value[1:] for t in tokens(text) if t.kind == "var"}
 
 
+def query_dataset(built: Built, query: QueryText, binds: Iterable[str] = (), *,
+                  consume: Callable[[object], T]) -> T:
+    """The ``query`` stage: run ``query`` on the built dataset as it stands (``built.at(day)`` for --as-of),
+    binding ``binds`` (``name=value``, :func:`parse_binding`: entity ids are looked up in ``built``);
+    ``consume`` renders or converts the result in the engine's thread (:func:`run`)."""
+    bindings = dict(parse_binding(text, built.store) for text in binds)
+    return run(built.store, query, bindings, consume=consume)
+
+
+@overload
+def run(store: ox.Store, query: QueryText, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
+        consume: None = None) -> object: ...
+
+
+@overload
+def run(store: ox.Store, query: QueryText, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None,
+        consume: Callable[[object], T]) -> T: ...
+
+
+@overload
+def run(store: ox.Store, query: QueryText, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None, *,
+        consume: Callable[[object], T]) -> T: ...
+
+
 def run(store: ox.Store, query: QueryText, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
         consume: Callable[[object], T] | None = None) -> object:
-    """Run a read-only query over the union of the dataset's graphs, or over the graphs it names with
-    ``FROM`` (the dataset must be one of ours: :func:`check_read_only`), in a thread without network.
+    """The engine under the ``query`` stage (:func:`query_dataset`) and ``serve``'s worker processes, which
+    hold a raw store (``serve/engine.py``). Run a read-only query over the union of the dataset's graphs,
+    or over the graphs it names with ``FROM`` (the dataset must be one of ours: :func:`check_read_only`),
+    in a thread without network.
 
     With ``consume``, its value for the result (called in that thread: render or convert there, no
     copy). Without: in a thread that already has no network (a ``serve`` worker) Oxigraph's own lazy

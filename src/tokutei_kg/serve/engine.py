@@ -88,9 +88,16 @@ def load_dataset(path: Path) -> ox.Store:
     from ..store import open_store
 
     store = open_store(path)
-    if len(store) == 0:
-        raise ServeError(f"error: the built dataset {path} is empty — run `tokutei-kg build` again")
+    check_not_empty(store, path)
     return store
+
+
+def check_not_empty(store: ox.Store, path: Path) -> int:
+    """The number of quads of the built dataset ``path`` in ``store``; a clear error when there are none."""
+    quads = len(store)
+    if quads == 0:
+        raise ServeError(f"error: the built dataset {path} is empty — run `tokutei-kg build` again")
+    return quads
 
 
 # --- the child: answer one query ----------------------------------------------------------------
