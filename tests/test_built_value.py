@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import weakref
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -42,9 +43,8 @@ def built(built_mini_once: Path) -> Built:
     return Built.open(Project(built_mini_once))
 
 
-def _shape(graph: object) -> tuple[list[object], list[object]]:
-    return (sorted(graph.nodes(data=True), key=repr),  # type: ignore[attr-defined]
-            sorted(graph.edges(keys=True, data=True), key=repr))  # type: ignore[attr-defined]
+def _shape(graph: nx.MultiDiGraph) -> tuple[list[object], list[object]]:
+    return sorted(graph.nodes(data=True), key=repr), sorted(graph.edges(keys=True, data=True), key=repr)
 
 
 def test_the_views_are_the_stage_functions_on_the_store(built: Built) -> None:
@@ -217,3 +217,16 @@ def test_the_paths_page_stage_highlights_the_paths_of_that_day(built: Built, tmp
     assert (data["preset"]["start"], data["preset"]["end"]) == ("bp2mi", "isa")
     assert [path["nodes"] for path in data["preset"]["paths"]] == [
         ["bp2mi", "pmi-ssw-worker", "accepting-organization", "isa"]]
+
+
+def test_serve_takes_the_built_value_and_keeps_no_reference_to_it(built_mini_once: Path) -> None:
+    from tokutei_kg.serve import ServeOptions, start
+
+    given = [Built.open(Project(built_mini_once))]
+    quads, kept = len(given[0].store), weakref.ref(given[0])
+    running = start(given.pop(), ServeOptions(port=0))
+    try:
+        assert running.quads == quads
+        assert kept() is None  # the engine process holds the dataset; the HTTP process does not
+    finally:
+        running.close()

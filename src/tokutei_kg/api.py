@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import pyoxigraph as ox
 
 from .analyse import CoordinationPath, PathFilter, find_paths, resolve_node
 from .built import Built
 from .project import Project
-from .query import QueryText, library, query_dataset, resolve, rows
+from .query import QueryText, Result, library, query_dataset, resolve, rows
 
 
 class Rows(list):
@@ -68,8 +69,8 @@ class KG:
         return notebook_explorer(self.built.at(as_of), ExplorerOptions(lang=lang), height=height)
 
 
-def _answer(result: object) -> Rows | bool:
-    if hasattr(result, "variables"):
+def _answer(result: Result) -> Rows | bool:
+    if isinstance(result, ox.QuerySolutions):
         variables, table = rows(result, short=False)
         return Rows(variables, [dict(zip(variables, row, strict=True)) for row in table])
     return bool(result)

@@ -36,7 +36,7 @@ class Built:
         self.store = store
         self.project = project
         self.as_of = as_of
-        self.as_built = self  # the dataset this one was dated from (:meth:`at`)
+        self._as_built: Built | None = None  # the dataset this one was dated from (:meth:`at`)
         self._network: nx.MultiDiGraph | None = None
         self._labels: dict[str, Labels] = {}
         self._relations: dict[str, list[Relation]] = {}
@@ -60,9 +60,15 @@ class Built:
             from .store import as_of
 
             dated = Built(as_of(whole.store, day), whole.project, as_of=day)
-            dated.as_built = whole
+            dated._as_built = whole
             whole._dated[day] = dated
         return whole._dated[day]
+
+    @property
+    def as_built(self) -> Built:
+        """The dataset as built: the one this was dated from (:meth:`at`), or this one. Arguments are
+        checked against it (:mod:`arguments`), whatever day the stage reads."""
+        return self._as_built or self
 
     def network(self) -> nx.MultiDiGraph:
         """The one network projection (:func:`network.to_network`) of this dataset, computed once."""

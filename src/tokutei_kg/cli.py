@@ -23,6 +23,7 @@ from .options import as_of_option, format_option, lang_option
 if TYPE_CHECKING:
     from .built import Built
     from .project import Project
+    from .query import Answer
 
 
 def _print_findings(report: Any, *, stream: Any = None) -> None:
@@ -261,7 +262,7 @@ def query(ctx: click.Context, name: str | None, expression: str | None, fmt: str
         raise QueryError("error: give a query NAME or FILE, or -e SPARQL (one of them)")
     shown = None
 
-    def answer(result: object) -> tuple[str, int]:
+    def answer(result: Answer) -> tuple[str, int]:
         failures = 0
         if is_check(query_text.name) and isinstance(result, QuerySolutions):
             result, failures = counted(result)  # a check fails when it finds any row
@@ -597,8 +598,8 @@ def serve(ctx: click.Context, port: int, host: str, cors: str | None, timeout: f
     from .serve import ServeOptions
     from .serve import serve as run_server
 
-    built = _built(ctx)
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    options = ServeOptions(host=host, port=port, cors=cors, timeout=timeout, allow_hosts=allow_hosts)
 
     def ready(running: Any) -> None:
         if running.beyond_loopback:
@@ -608,8 +609,8 @@ def serve(ctx: click.Context, port: int, host: str, cors: str | None, timeout: f
         click.echo(f"serving {running.quads:,} quads read-only at {running.url} (SPARQL: {running.url}query) "
                    f"— Ctrl-C stops", err=True)
 
-    run_server(built, ServeOptions(host=host, port=port, cors=cors, timeout=timeout, allow_hosts=allow_hosts),
-               on_ready=ready)
+    # the dataset is handed over, not kept here: the engine process holds it, this one only speaks HTTP
+    run_server(_built(ctx), options, on_ready=ready)
 
 
 @main.command()

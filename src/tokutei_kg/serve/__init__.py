@@ -75,7 +75,8 @@ class Running:
 def start(built: Built, options: ServeOptions = ServeOptions()) -> Running:
     """Fork the query engine on the :class:`Built` dataset (as built: ``Built.open(project)``), bind the
     socket. Nothing is served until :meth:`Running.serve_forever`. Raises :class:`ServeError` with one line.
-    The engine and its workers hold the dataset's raw store (``serve/engine.py``), by copy-on-write."""
+    The engine process and its workers hold the dataset's raw store (``serve/engine.py``, by copy-on-write);
+    nothing here keeps ``built``, so once the caller lets it go the HTTP process holds no dataset."""
     from ..query import library
     from .app import Endpoint, Site
     from .page import render_page, render_script
@@ -106,6 +107,7 @@ def serve(built: Built, options: ServeOptions = ServeOptions(),
           on_ready: Callable[[Running], None] | None = None) -> None:
     """Serve ``built`` until interrupted (Ctrl-C), then stop the engine and its query processes."""
     running = start(built, options)
+    del built  # the engine holds the dataset (see :func:`start`)
     previous = _stop_on_sigterm()
     try:
         if on_ready is not None:

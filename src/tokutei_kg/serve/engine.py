@@ -117,10 +117,10 @@ def answer(store: ox.Store, request: dict[str, str], limits: Limits) -> Answer:
         else "solutions"
     media_type, fmt = negotiate(kind, request.get("accept", ""), request.get("format", ""))
     try:
-        if kind == "graph":
-            ox.serialize(result, buffer, format=fmt)  # type: ignore[arg-type]
+        if isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
+            result.serialize(buffer, format=fmt)  # type: ignore[arg-type]
         else:
-            result.serialize(buffer, format=fmt)  # type: ignore[attr-defined]
+            ox.serialize(result, buffer, format=fmt)  # type: ignore[arg-type]
     except (RuntimeError, OSError) as exc:  # raised while evaluating (lazily, as the result is written)
         return _refused(failure(query, exc))
     except ResultTooLarge:

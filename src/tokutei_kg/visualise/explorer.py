@@ -207,15 +207,19 @@ def explorer_data(graph: nx.MultiDiGraph, options: ExplorerOptions, found: Catal
     claims = {c: found.claims[c] for c in used_claims if c in found.claims}
     used_sources = sorted({str(c["source"]) for c in claims.values()} | {s for e in edges for s in split(e["sources"])})
     nodes = _nodes(view, layout)
+    shown: dict[str, object] = {
+        "lang": options.lang, "as_of": options.as_of.isoformat() if options.as_of else "",
+        "view": "swimlane" if options.swimlane else "sides",
+        "stage": stage_key(options.stage) if options.stage else "",
+        "around": str(view.nodes[view.graph["centre"]]["id"]) if options.around else "",
+        "depth": options.depth if options.around else 0, "max_hops": MAX_HOPS}
+    if overview:
+        shown["overview"] = True
     data: dict[str, object] = {
         "format": 1,
         "languages": list(LANGUAGES),
         "first_year": first_year([*nodes, *edges, *claims.values()]),
-        "options": {"lang": options.lang, "as_of": options.as_of.isoformat() if options.as_of else "",
-                    "view": "swimlane" if options.swimlane else "sides",
-                    "stage": stage_key(options.stage) if options.stage else "",
-                    "around": str(view.nodes[view.graph["centre"]]["id"]) if options.around else "",
-                    "depth": options.depth if options.around else 0, "max_hops": MAX_HOPS},
+        "options": shown,
         "nodes": nodes,
         "edges": edges,
         "claims": claims,
@@ -228,7 +232,6 @@ def explorer_data(graph: nx.MultiDiGraph, options: ExplorerOptions, found: Catal
         "preset": preset or {},
     }
     if overview:
-        data["options"]["overview"] = True  # type: ignore[index]
         data["groups"] = groups
     return data
 
