@@ -3,6 +3,7 @@ store, projection, labels, sources and relations, computed once and only when as
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import json
 import re
@@ -230,3 +231,13 @@ def test_serve_takes_the_built_value_and_keeps_no_reference_to_it(built_mini_onc
         assert kept() is None  # the engine process holds the dataset; the HTTP process does not
     finally:
         running.close()
+
+
+def test_built_at_is_the_one_way_to_a_dated_store() -> None:
+    """``store.as_of`` is reached through ``Built.at`` only: no stage dates a store by itself."""
+    src = Path(project.__file__).parent
+    importers = sorted(str(path.relative_to(src)) for path in src.rglob("*.py")
+                       for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                       if isinstance(node, ast.ImportFrom) and (node.module or "").endswith("store")
+                       and any(alias.name == "as_of" for alias in node.names))
+    assert importers == ["built.py"]
