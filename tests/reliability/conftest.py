@@ -21,10 +21,10 @@ from click.testing import CliRunner
 
 from tokutei_kg.cli import main
 
-# Every helper of tests/conftest.py (not its fixtures: registered again here they would run twice),
+# Every helper of tests/conftest.py (not its fixtures nor hooks: registered again here they would run twice),
 # whatever it adds later, so that `from conftest import …` works whichever conftest was imported last.
 globals().update({name: value for name, value in vars(tokutei_tests_conftest).items()
-                  if not name.startswith("_") and not isinstance(value, pytest.FixtureDef)
+                  if not name.startswith(("_", "pytest_")) and not isinstance(value, pytest.FixtureDef)
                   and type(value).__name__ != "FixtureFunctionDefinition" and name not in globals()})
 
 CLAIMS = "graph/curated/claims.csv"
