@@ -66,7 +66,8 @@ def test_open_without_a_build_says_so(mini: Path) -> None:
     folder = Project(mini)
     with pytest.raises(DatasetMissing) as raised:
         Built.open(folder)
-    assert str(raised.value) == f"error: no built dataset at {folder.built} — run `tokutei-kg build` first"
+    assert (raised.value.message, raised.value.hint) == (f"no built dataset at {folder.built}",
+                                                         "run `tokutei-kg build` first")
 
 
 def test_one_project_type_and_one_built_type() -> None:
