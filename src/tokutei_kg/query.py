@@ -218,16 +218,26 @@ def is_check(name: str) -> bool:
 
 
 def resolve(spec: str, sparql: Path) -> QueryText:
-    """A library name or the path of a ``.rq`` file."""
-    path = Path(spec)
-    if spec.endswith(".rq") or path.suffix == ".rq":
-        if not path.is_file():
-            raise QueryError(f"no query file at {spec}")
-        return QueryText(_read(path), str(path), path.stem)
+    """The CLI's QUERY argument: the path of a ``.rq`` file, else a library name."""
+    if spec.endswith(".rq") or Path(spec).suffix == ".rq":
+        return from_file(spec)
+    return named(spec, sparql)
+
+
+def from_file(path: str | Path) -> QueryText:
+    """The query in the file at ``path``."""
+    file = Path(path)
+    if not file.is_file():
+        raise QueryError(f"no query file at {path}")
+    return QueryText(_read(file), str(file), file.stem)
+
+
+def named(name: str, sparql: Path) -> QueryText:
+    """The library query ``name`` (see :func:`library`); :class:`QueryNotFound` with close names otherwise."""
     queries = library(sparql)
-    if spec in queries:
-        return QueryText(_read(queries[spec]), str(queries[spec]), spec)
-    raise QueryNotFound(spec, difflib.get_close_matches(spec, list(queries), n=3, cutoff=0.5))
+    if name in queries:
+        return QueryText(_read(queries[name]), str(queries[name]), name)
+    raise QueryNotFound(name, difflib.get_close_matches(name, list(queries), n=3, cutoff=0.5))
 
 
 def _read(path: Path) -> str:
