@@ -155,3 +155,26 @@ def test_the_query_page_shows_each_question_in_every_language_it_has() -> None:
     item = items["actors-at-stage"]
     assert item["question"].split("  ·  ") == [item["en"], item["id"], item["ja"]]
     assert item["question"].startswith("Who acts at a given stage of the candidate's journey")
+
+
+def _shape_languages() -> list[tuple[str, ...]]:
+    """Every sh:languageIn list of ontology/shapes.ttl that names more than the required English."""
+    from rdflib import Graph, Namespace
+    from rdflib.collection import Collection
+
+    sh = Namespace("http://www.w3.org/ns/shacl#")
+    shapes = Graph().parse(REPO / "ontology" / "shapes.ttl")
+    lists = [tuple(str(v) for v in Collection(shapes, head)) for head in shapes.objects(None, sh.languageIn)]
+    return sorted(languages for languages in lists if languages != ("en",))
+
+
+def test_the_ontology_constraints_name_the_languages_of_the_constant() -> None:
+    """The three files outside the code that must list the languages (the SHACL shapes and two checks)
+    list exactly namespaces.LANGUAGES, so a language added to the constant alone fails here, naming them."""
+    assert _shape_languages() == [LANGUAGES, LANGUAGES]  # claim evidence, entity labels
+    checks = REPO / "sparql" / "checks"
+    in_filter = re.search(r"IN \(([^)]*)\)", (checks / "label-language-violation.rq").read_text(encoding="utf-8"))
+    values = re.search(r"VALUES \?lang \{([^}]*)\}", (checks / "missing-label-violation.rq").read_text(encoding="utf-8"))
+    assert in_filter is not None and values is not None
+    assert tuple(re.findall(r'"([^"]+)"', in_filter.group(1))) == LANGUAGES
+    assert tuple(re.findall(r'"([^"]+)"', values.group(1))) == LANGUAGES
