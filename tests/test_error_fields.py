@@ -226,11 +226,11 @@ def _leading_text(node: ast.expr) -> str:
     return ""
 
 
-def test_no_library_raise_site_bakes_error_into_its_message() -> None:
+def test_no_library_raise_site_bakes_error_or_a_hint_into_its_message() -> None:
     classes = _error_classes()
     assert {"QueryError", "DatasetMissing", "ServeError", "ExportError", "OutputError", "RemoteError", "ViewError",
             "AssetMissing", "UnknownInstitution", "ReasonerUnavailable", "SourceError", "QueryNotFound"} <= classes
-    baked = []
+    baked, hinted = [], []
     for path in sorted((REPO / "src" / "tokutei_kg").rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not isinstance(node, ast.Call):
@@ -242,7 +242,10 @@ def test_no_library_raise_site_bakes_error_into_its_message() -> None:
             texts = [_leading_text(arg) for arg in node.args] + [_leading_text(k.value) for k in node.keywords]
             if any(t.startswith("error:") or ": error:" in t for t in texts):
                 baked.append(f"{path.relative_to(REPO)}:{node.lineno}")
-    assert baked == []
+            message = node.args[1 if name == "SourceError" else 0] if node.args else None
+            if message is not None and " — " in _leading_text(message):  # the hint goes in hint=
+                hinted.append(f"{path.relative_to(REPO)}:{node.lineno}")
+    assert (baked, hinted) == ([], [])
 
 
 # --- one formatter -----------------------------------------------------------------------------------

@@ -137,12 +137,12 @@ def _check_shape(query: QueryText, significant: list[Token]) -> None:
         if token.kind == "other":
             depth += 1 if token.value in "{([" else -1 if token.value in "})]" else 0
             if depth > MAX_DEPTH:
-                _refuse(query, token, f"the query nests brackets more than {MAX_DEPTH} deep — simplify it")
+                _refuse(query, token, f"the query nests brackets more than {MAX_DEPTH} deep", "simplify it")
         elif token.kind == "word" and token.value.upper() == "UNION":
             unions += 1
             if unions > MAX_UNIONS:
-                _refuse(query, token, f"the query has more than {MAX_UNIONS:,} UNIONs — list alternatives with "
-                                      "VALUES instead")
+                _refuse(query, token, f"the query has more than {MAX_UNIONS:,} UNIONs",
+                        "list alternatives with VALUES instead")
 
 
 def normalise(query: QueryText) -> str:
@@ -188,8 +188,8 @@ def _check_parse(query: QueryText, text: str) -> None:
             stack.extend(node)  # type: ignore[arg-type]
 
 
-def _refuse(query: QueryText, token: Token, message: str) -> None:
-    raise QueryError(message, origin=query.origin, line=token.line, column=token.column)
+def _refuse(query: QueryText, token: Token, message: str, hint: str = "") -> None:
+    raise QueryError(message, origin=query.origin, line=token.line, column=token.column, hint=hint)
 
 
 def _position(text: str, word: str) -> Token:
