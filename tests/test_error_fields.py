@@ -156,6 +156,9 @@ def test_output_path_refused(tmp_path: Path) -> None:
     assert fields(lambda: write_files({tmp_path / "folder": b"x"}), OutputError) == (
         display_path(tmp_path / "folder"), None, None, "the output path is a directory, not a regular file",
         "refusing to replace it; give the path of a regular file")
+    assert str(SEEN[-1]) == (f"{display_path(tmp_path / 'folder')}: the output path is a directory, not a regular "
+                             "file — refusing to replace it; give the path of a regular file")
+    assert isinstance(SEEN[-1], OSError)
 
 
 def test_output_under_a_file_is_one_error_not_two(tmp_path: Path) -> None:

@@ -31,10 +31,8 @@ TEMP_SUFFIX = ".tmp"
 
 class OutputError(TokuteiError, OSError):
     """An output file could not be written (special file at the target, disk full, read-only folder…).
-    Also an ``OSError``, so a caller that caught the raw error of a failed write still catches it."""
-
-    def __str__(self) -> str:
-        return str(self.args[0]) if self.args else ""
+    Also an ``OSError``, so a caller that caught the raw error of a failed write still catches it
+    (``str()`` is :class:`TokuteiError`'s line, not ``OSError``'s)."""
 
 
 def _umask() -> int:
