@@ -19,7 +19,7 @@ from conftest import CHROMIUM_ARGS, REPO
 from tokutei_kg.analyse import find_paths, resolve_node
 from tokutei_kg.network import to_network
 from tokutei_kg.pipeline import Project, compile_project, write_built
-from tokutei_kg.store import open_store
+from tokutei_kg.store import as_of, open_store
 from tokutei_kg.visualise import ExplorerOptions, catalogue, iframe_markup, render_explorer, render_paths_page
 from tokutei_kg.visualise.style import PATH_COLOUR
 from xss_fixture import IMG, SCRIPT, make_xss_project
@@ -189,7 +189,7 @@ def test_status_filter_hides_single_source_relations(session: Session, real: tup
 def test_as_of_2020_shows_bp2mi_and_hides_kp2mi(session: Session, real: tuple[ox.Store, nx.MultiDiGraph],
                                                 real_file: Path) -> None:
     store, graph = real
-    then = to_network(store, as_of=dt.date(2020, 1, 1))
+    then = to_network(as_of(store, dt.date(2020, 1, 1)))
     found = re.search(r'"first_year":(\d+)', real_file.read_text(encoding="utf-8"))
     assert found is not None
     first = int(found[1])

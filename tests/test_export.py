@@ -23,6 +23,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import REPO, copy_project, make_project, require
+from tokutei_kg.built import Built
 from tokutei_kg.cli import main
 from tokutei_kg.export import FORMATS, WRITERS, ExportError, Inputs, render, write_exports
 from tokutei_kg.export.network import clean, serialize_gexf, serialize_graphml, tidy
@@ -55,7 +56,7 @@ def store(project: Project) -> ox.Store:
 
 @pytest.fixture(scope="module")
 def written(project: Project, store: ox.Store) -> dict[str, Path]:
-    paths = write_exports(project, store)
+    paths = write_exports(Built(store, project))
     return {p.relative_to(project.root / "exports").as_posix(): p for p in paths}
 
 
@@ -208,7 +209,7 @@ def test_a_failing_writer_leaves_the_previous_exports_untouched(project: Project
 
     monkeypatch.setattr("tokutei_kg.export.network.render_gexf", broken)
     with pytest.raises(ExportError):
-        write_exports(project, store)
+        write_exports(Built(store, project))
     assert {p: p.read_bytes() for p in written.values()} == before
     assert not [p for p in (project.root / "exports").rglob(".*.tmp")]
 
@@ -222,7 +223,7 @@ def test_an_export_over_a_symlink_is_refused(project: Project, store: ox.Store, 
     target.symlink_to(elsewhere)
     try:
         with pytest.raises(ExportError, match="symbolic link"):
-            write_exports(project, store, ["gexf"])
+            write_exports(Built(store, project), ["gexf"])
         assert elsewhere.read_text(encoding="utf-8") == "keep me"
     finally:
         target.unlink()

@@ -377,10 +377,11 @@ def test_exports_are_served_and_nothing_else(server: Server) -> None:
 # --- start-up ---------------------------------------------------------------------------------------------------
 
 def test_default_bind_is_loopback(project: Path) -> None:
+    from tokutei_kg.built import Built
     from tokutei_kg.pipeline import Project
     from tokutei_kg.serve import ServeOptions, start
 
-    running = start(Project(project), ServeOptions(port=0))
+    running = start(Built.open(Project(project)), ServeOptions(port=0))
     try:
         assert running.endpoint.server_address[0] == "127.0.0.1"  # type: ignore[attr-defined]
         assert running.url.startswith("http://127.0.0.1:")

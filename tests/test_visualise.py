@@ -21,11 +21,12 @@ from click.testing import CliRunner
 
 from tokutei_kg.analyse import find_paths, resolve_node
 from tokutei_kg.atomic import OutputError
+from tokutei_kg.built import Built
 from tokutei_kg.cli import main
 from tokutei_kg.evidence import relations
 from tokutei_kg.network import to_network
 from tokutei_kg.pipeline import Project, compile_project, write_built
-from tokutei_kg.store import open_store
+from tokutei_kg.store import as_of, open_store
 from tokutei_kg.visualise import (
     ExplorerOptions,
     ViewError,
@@ -318,7 +319,7 @@ def test_write_explorer_writes_one_file_and_nothing_in_the_working_folder(
     work.mkdir()
     monkeypatch.chdir(work)
     before = sorted(p.relative_to(mini_built.root) for p in mini_built.root.rglob("*"))
-    written = write_explorer(mini_built, open_store(mini_built.built))
+    written = write_explorer(Built.open(mini_built))
     assert written == [mini_built.root / "exports" / "explorer.html"]
     after = sorted(p.relative_to(mini_built.root) for p in mini_built.root.rglob("*"))
     assert sorted(set(after) - set(before)) == [Path("exports"), Path("exports/explorer.html")]
@@ -329,8 +330,8 @@ def test_write_explorer_writes_one_file_and_nothing_in_the_working_folder(
 
 
 def test_a_failed_write_leaves_the_previous_page(mini_built: Project, monkeypatch: pytest.MonkeyPatch) -> None:
-    store = open_store(mini_built.built)
-    [target] = write_explorer(mini_built, store)
+    built = Built.open(mini_built)
+    [target] = write_explorer(built)
     previous = target.read_bytes()
 
     def broken(*args: object, **kwargs: object) -> None:
@@ -338,7 +339,7 @@ def test_a_failed_write_leaves_the_previous_page(mini_built: Project, monkeypatc
 
     monkeypatch.setattr("tokutei_kg.atomic.os.replace", broken)
     with pytest.raises(OutputError, match="disk full"):
-        write_explorer(mini_built, store, options=ExplorerOptions(lang="ja"))
+        write_explorer(built, options=ExplorerOptions(lang="ja"))
     assert target.read_bytes() == previous
     assert [p.name for p in target.parent.iterdir()] == ["explorer.html"]
 
@@ -450,7 +451,7 @@ def test_viz_as_of_projects_the_graph_at_that_date(mini_built: Project) -> None:
     data = page_data((mini_built.root / "exports" / "explorer.html").read_text(encoding="utf-8"))
     ids = {n["id"] for n in data["nodes"]}
     assert "bp2mi" in ids and "kp2mi" not in ids
-    expected = to_network(open_store(mini_built.built), as_of=dt.date(2020, 1, 1))
+    expected = to_network(as_of(open_store(mini_built.built), dt.date(2020, 1, 1)))
     assert len(data["edges"]) == expected.number_of_edges()
 
 

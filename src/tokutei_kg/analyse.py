@@ -9,6 +9,10 @@ branch that cannot arrive within ``max_hops``), and ``paths_between_sides`` buil
 pairs. Betweenness and brokerage are exact up to ``EXACT_UP_TO`` entities in the path view; above, they are
 estimated from ``SAMPLE_SOURCES`` source entities drawn with a fixed seed (Brandes' pivot sampling, as
 networkx's ``k=``), so ``analyse`` grows linearly; ``centrality_note`` says which was used.
+
+The stages take the :class:`~tokutei_kg.built.Built` dataset (as it stands: ``built.at(day)`` for --as-of):
+:func:`coordination_paths` (``tokutei-kg paths``) and :func:`analysis` (``tokutei-kg analyse``); the
+algorithms below them take its network projection.
 """
 
 from __future__ import annotations
@@ -18,12 +22,16 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import networkx as nx
 
 from .errors import TokuteiError
 from .namespaces import LANGUAGES
 from .network import STATUS_RANK
+
+if TYPE_CHECKING:
+    from .built import Built
 
 PATH_KINDS = frozenset({"institution", "collaboration", "agreement", "law", "programme", "system", "document",
                         "test", "event"})
@@ -300,3 +308,50 @@ def degree_by_side_and_stage(graph: nx.MultiDiGraph) -> dict[str, Counter[str]]:
             for node in (u, v):
                 table.setdefault(str(graph.nodes[node]["side"]), Counter())[stage] += 1
     return table
+
+
+# --- the stages ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Paths:
+    """What ``tokutei-kg paths`` shows: the paths ``found`` from ``start`` to ``end`` (node IRIs) in
+    ``graph``, or — when none — the entities reachable from ``start`` that lie ``nearest`` to ``end``."""
+
+    graph: nx.MultiDiGraph
+    start: str
+    end: str
+    max_hops: int
+    found: list[CoordinationPath]
+    nearest: list[tuple[str, int]]
+
+
+def coordination_paths(built: Built, start: str, end: str, *, max_hops: int = 4, stage: str = "", via: str = "",
+                       min_status: str = "", limit: int = 10) -> Paths:
+    """The ``paths`` stage: coordination paths between two entities named by id, label or alias
+    (:func:`resolve_node`), with the stage and the ends checked (:mod:`tokutei_kg.arguments`)."""
+    from .arguments import check_ends, check_stage
+
+    graph = built.network()
+    a, b = resolve_node(graph, start), resolve_node(graph, end)
+    check_ends(graph.nodes[a]["id"], graph.nodes[b]["id"])
+    stage = check_stage(built, stage) if stage else stage
+    keep = PathFilter(stage=stage, min_status=min_status, via=resolve_node(graph, via) if via else "")
+    found = find_paths(graph, a, b, max_hops=max_hops, keep=keep, limit=limit)
+    return Paths(graph, a, b, max_hops, found, [] if found else nearest_reachable(graph, a, b, keep))
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What ``tokutei-kg analyse`` shows; ``note`` says how betweenness was estimated ('' when exact)."""
+
+    centrality: list[Centrality]
+    single_source: list[tuple[str, str, str, str]]
+    degree: dict[str, Counter[str]]
+    note: str
+
+
+def analysis(built: Built, *, lang: str = "en") -> Analysis:
+    """The ``analyse`` stage: brokerage, centrality, single-source relations and degree by side and stage."""
+    graph = built.network()
+    return Analysis(centrality(graph, lang=lang), single_source_relations(graph), degree_by_side_and_stage(graph),
+                    centrality_note(graph))

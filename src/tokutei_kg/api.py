@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import pyoxigraph as ox
 
 from .analyse import CoordinationPath, PathFilter, find_paths, resolve_node
 from .built import Built
 from .errors import QueryError
 from .project import Project
-from .query import QueryText, from_file, library, named, parse_binding, rows, run
+from .query import QueryText, Result, from_file, library, named, query_dataset, rows
 
 
 class Rows(list):
@@ -58,17 +59,16 @@ class KG:
             text = from_file(file)
         else:
             text = QueryText(str(sparql), "<python>")
-        bound = dict(parse_binding(f"{k}={v}", self.store) for k, v in (bind or {}).items())
         try:
-            return run(self.store, text, bound, consume=_answer)  # type: ignore[return-value]
+            return query_dataset(self.built, text, [f"{k}={v}" for k, v in (bind or {}).items()], consume=_answer)
         except QueryError as exc:  # a library name given as the text: say how to run it
             if sparql is not None and not exc.hint and sparql.strip() in library(self.project.sparql):
                 exc.hint = f"to run the library query, write kg.query(name={sparql.strip()!r})"
             raise
 
     def network(self, *, as_of: dt.date | None = None) -> nx.MultiDiGraph:
-        """The network projection (cached per date)."""
-        return self.built.network(as_of)
+        """The network projection as of ``as_of`` (``built.at(as_of).network()``, computed once per date)."""
+        return self.built.at(as_of).network()
 
     def paths(self, start: str, end: str, *, max_hops: int = 4, stage: str = "", via: str = "",
               min_status: str = "", as_of: dt.date | None = None, limit: int = 10) -> list[CoordinationPath]:
@@ -82,11 +82,11 @@ class KG:
         """The interactive explorer inline in a notebook (a sandboxed iframe); nothing is written to disk."""
         from .visualise import ExplorerOptions, notebook_explorer
 
-        return notebook_explorer(self.built, ExplorerOptions(lang=lang, as_of=as_of), height=height)
+        return notebook_explorer(self.built.at(as_of), ExplorerOptions(lang=lang), height=height)
 
 
-def _answer(result: object) -> Rows | bool:
-    if hasattr(result, "variables"):
+def _answer(result: Result) -> Rows | bool:
+    if isinstance(result, ox.QuerySolutions):
         variables, table = rows(result, short=False)
         return Rows(variables, [dict(zip(variables, row, strict=True)) for row in table])
     return bool(result)

@@ -1,14 +1,21 @@
 """Checks of command-line arguments against the built dataset (stages, relations, path ends), so a
-typo is refused with the list or a suggestion instead of answering "no path" or "(0 relations)"."""
+typo is refused with the list or a suggestion instead of answering "no path" or "(0 relations)".
+
+A name is checked against the dataset as built (``built.as_built``), whatever day ``built`` stands on:
+a relation whose claims all lie outside --as-of is known, and answers "(0 relations)"."""
 
 from __future__ import annotations
 
 import difflib
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from .errors import QueryError
 from .namespaces import ID, OWL, PREFIXES, RDF, SKOS, TKG, curie
+
+if TYPE_CHECKING:
+    from .built import Built
 
 
 def stages(store: ox.Store) -> list[str]:
@@ -20,11 +27,11 @@ def stages(store: ox.Store) -> list[str]:
     return [f"stage:{slug}" for slug in sorted(found)]
 
 
-def check_stage(store: ox.Store, stage: str) -> str:
+def check_stage(built: Built, stage: str) -> str:
     """``stage`` as ``stage:slug`` (``matching`` is accepted for ``stage:matching``), or a one-line error
     listing the stages."""
     wanted = stage if stage.startswith("stage:") else f"stage:{stage}"
-    known = stages(store)
+    known = stages(built.as_built.store)
     if wanted in known:
         return wanted
     close = difflib.get_close_matches(wanted.removeprefix("stage:"), [k.removeprefix("stage:") for k in known], n=1)
@@ -42,9 +49,10 @@ def relation_iri(name: str) -> str:
     return TKG + name
 
 
-def check_relation(store: ox.Store, name: str) -> str:
+def check_relation(built: Built, name: str) -> str:
     """The IRI of relation ``name`` when the ontology declares it or a claim uses it, else a one-line
     error with a suggestion."""
+    store = built.as_built.store
     iri = relation_iri(name)
     known: set[str] = set()
     for kind in ("ObjectProperty", "DatatypeProperty"):

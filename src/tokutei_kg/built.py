@@ -36,10 +36,12 @@ class Built:
         self.store = store
         self.project = project
         self.as_of = as_of
-        self._networks: dict[dt.date | None, nx.MultiDiGraph] = {}
+        self._as_built: Built | None = None  # the dataset this one was dated from (:meth:`at`)
+        self._network: nx.MultiDiGraph | None = None
         self._labels: dict[str, Labels] = {}
-        self._relations: dict[tuple[str, dt.date | None], list[Relation]] = {}
+        self._relations: dict[str, list[Relation]] = {}
         self._derived: dict[str, object] = {}
+        self._dated: dict[dt.date, Built] = {}
 
     @classmethod
     def open(cls, project: Project, *, cache: bool = False) -> Built:
@@ -49,20 +51,32 @@ class Built:
         return cls(open_store(require_built(project), cache=cache), project)
 
     def at(self, day: dt.date | None) -> Built:
-        """The dataset as it stood on ``day`` (the one --as-of mechanism, :func:`store.as_of`), or this one."""
+        """The dataset as it stood on ``day`` (the one --as-of mechanism, :func:`store.as_of`), or this one
+        (``None``). Dated once per day; the dated value keeps the one it came from as ``as_built``."""
         if day is None:
             return self
-        from .store import as_of
+        whole = self.as_built
+        if day not in whole._dated:
+            from .store import as_of
 
-        return Built(as_of(self.store, day), self.project, as_of=day)
+            dated = Built(as_of(whole.store, day), whole.project, as_of=day)
+            dated._as_built = whole
+            whole._dated[day] = dated
+        return whole._dated[day]
 
-    def network(self, as_of: dt.date | None = None) -> nx.MultiDiGraph:
-        """The one network projection (:func:`network.to_network`) as of ``as_of``, computed once per date."""
-        if as_of not in self._networks:
+    @property
+    def as_built(self) -> Built:
+        """The dataset as built: the one this was dated from (:meth:`at`), or this one. Arguments are
+        checked against it (:mod:`arguments`), whatever day the stage reads."""
+        return self._as_built or self
+
+    def network(self) -> nx.MultiDiGraph:
+        """The one network projection (:func:`network.to_network`) of this dataset, computed once."""
+        if self._network is None:
             from .network import to_network
 
-            self._networks[as_of] = to_network(self.store, as_of=as_of)
-        return self._networks[as_of]
+            self._network = to_network(self.store)
+        return self._network
 
     def derived(self, name: str, compute: Callable[[Built], T]) -> T:
         """``compute(self)``, computed once per dataset under ``name``: what one stage derives from the
@@ -86,13 +100,13 @@ class Built:
 
         return source_titles(self.store)
 
-    def relations(self, *, lang: str = "en", as_of: dt.date | None = None) -> list[Relation]:
+    def relations(self, *, lang: str = "en") -> list[Relation]:
         """Every claimed relation with its evidence and triangulation (:func:`evidence.relations`)."""
-        if (lang, as_of) not in self._relations:
+        if lang not in self._relations:
             from .evidence import relations
 
-            self._relations[lang, as_of] = relations(self.store, lang=lang, as_of=as_of)
-        return self._relations[lang, as_of]
+            self._relations[lang] = relations(self.store, lang=lang)
+        return self._relations[lang]
 
 
 __all__ = ["Built"]

@@ -23,6 +23,7 @@ from .options import as_of_option, format_option, lang_option
 if TYPE_CHECKING:
     from .built import Built
     from .project import Project
+    from .query import Answer
 
 
 def _print_findings(report: Any, *, stream: Any = None) -> None:
@@ -248,7 +249,7 @@ def query(ctx: click.Context, name: str | None, expression: str | None, fmt: str
     from pyoxigraph import QuerySolutions
 
     from .errors import QueryError
-    from .query import QueryText, counted, is_check, parse_binding, render, resolve, run
+    from .query import QueryText, counted, is_check, query_dataset, render, resolve
 
     project = _project(ctx)
     if expression is not None and name is None:
@@ -259,7 +260,7 @@ def query(ctx: click.Context, name: str | None, expression: str | None, fmt: str
         raise QueryError("give a query NAME or FILE, or -e SPARQL (one of them)")
     shown = None
 
-    def answer(result: object) -> tuple[str, int]:
+    def answer(result: Answer) -> tuple[str, int]:
         failures = 0
         if is_check(query_text.name) and isinstance(result, QuerySolutions):
             result, failures = counted(result)  # a check fails when it finds any row
@@ -275,9 +276,8 @@ def query(ctx: click.Context, name: str | None, expression: str | None, fmt: str
         from .built import Built
 
         built = Built.open(project, cache=True).at(as_of)
-        bindings = dict(parse_binding(b, built.store) for b in binds)
         shown = built.labels(lang) if fmt in ("table", "md") else None
-        output, failures = run(built.store, query_text, bindings, consume=answer)  # type: ignore[misc]
+        output, failures = query_dataset(built, query_text, binds, consume=answer)
     click.echo(output, nl=False)
     if failures:
         ctx.exit(1)
@@ -399,16 +399,9 @@ def evidence(ctx: click.Context, triple: tuple[str, ...], statuses: tuple[str, .
 
     if triple and len(triple) != 3:
         raise QueryError("give a whole triple: SUBJECT RELATION OBJECT (e.g. kemnaker operates ipkol)")
-    from .arguments import check_relation, check_stage
-
-    dataset = _built(ctx)
-    if triple:
-        check_relation(dataset.store, triple[1])
-    stage = check_stage(dataset.store, stage) if stage else stage
-    everything = dataset.relations(lang=lang, as_of=as_of)
-    wanted = () if "all" in statuses or triple else (statuses or ("single-source", "contested"))
-    chosen = ev.select(everything, statuses=wanted, entity=entity or "", stage=stage or "",
-                       triple=triple if triple else None)  # type: ignore[arg-type]
+    subject, relation, obj = triple or ("", "", "")
+    everything, chosen = ev.report(_built(ctx).at(as_of), triple=(subject, relation, obj) if triple else None,
+                                   statuses=statuses, entity=entity or "", stage=stage or "", lang=lang)
     click.echo(render_evidence(everything, chosen, fmt), nl=False)
 
 
@@ -443,35 +436,30 @@ def paths(ctx: click.Context, start: str, end: str, max_hops: int, stage: str | 
       tokutei-kg paths BP2MI 入管 --min-status triangulated
       tokutei-kg paths kemnaker isa --html kemnaker-isa.html
     """
-    from .analyse import PathFilter, find_paths, nearest_reachable, resolve_node
-    from .arguments import check_ends, check_stage
+    from .analyse import coordination_paths
     from .render import render_paths
 
     if html_output is not None:
         from .atomic import check_target
 
         check_target(html_output)  # before any work or output: never a device, FIFO, socket or link
-    built = _built(ctx)
-    store, graph = built.store, built.network(as_of)
-    a, b = resolve_node(graph, start), resolve_node(graph, end)
-    check_ends(graph.nodes[a]["id"], graph.nodes[b]["id"])
-    stage = check_stage(store, stage) if stage else stage
-    keep = PathFilter(stage=stage or "", min_status=min_status or "", via=resolve_node(graph, via) if via else "")
-    found = find_paths(graph, a, b, max_hops=max_hops, keep=keep, limit=limit)
-    if not found:
-        near = nearest_reachable(graph, a, b, keep)
+    built = _built(ctx).at(as_of)
+    found = coordination_paths(built, start, end, max_hops=max_hops, stage=stage or "", via=via or "",
+                               min_status=min_status or "", limit=limit)
+    graph, a, b = found.graph, found.start, found.end
+    if not found.found:
         names = ", ".join(f"{graph.nodes[n]['id']} ({d} hop{'s' if d != 1 else ''} from {graph.nodes[b]['id']})"
-                          for n, d in near) or "none"
+                          for n, d in found.nearest) or "none"
         click.echo(f"no coordination path from {graph.nodes[a]['id']} to {graph.nodes[b]['id']} within {max_hops} "
                    f"hops under these filters; nearest reachable: {names}", err=True)
         ctx.exit(1)
-    click.echo(render_paths(graph, found, built.sources, lang=lang, fmt=fmt, start=a, end=b,
+    click.echo(render_paths(graph, found.found, built.sources, lang=lang, fmt=fmt, start=a, end=b,
                             max_hops=max_hops), nl=False)
     if html_output is not None:
         from .errors import display_path
         from .visualise import write_paths_page
 
-        write_paths_page(html_output, graph, found, store, start=a, end=b, lang=lang, as_of=as_of)
+        write_paths_page(html_output, built, found, lang=lang)
         click.echo(f"wrote {display_path(html_output)} — open it in a web browser", err=True)
 
 
@@ -490,13 +478,12 @@ def analyse(ctx: click.Context, as_of: dt.date | None, lang: str, fmt: str) -> N
       tokutei-kg analyse
       tokutei-kg analyse --format json > analysis.json
     """
-    from .analyse import centrality, centrality_note, degree_by_side_and_stage, single_source_relations
+    from .analyse import analysis
     from .render import render_centrality
 
-    graph = _built(ctx).network(as_of)
-    note = centrality_note(graph)  # above analyse.EXACT_UP_TO entities betweenness is a seeded estimate
-    click.echo(render_centrality(centrality(graph, lang=lang), single_source_relations(graph),
-                                 degree_by_side_and_stage(graph), fmt, note), nl=False)
+    found = analysis(_built(ctx).at(as_of), lang=lang)
+    note = found.note  # above analyse.EXACT_UP_TO entities betweenness is a seeded estimate
+    click.echo(render_centrality(found.centrality, found.single_source, found.degree, fmt, note), nl=False)
     if note and fmt == "csv":
         click.echo(f"note: {note}", err=True)
 
@@ -567,13 +554,12 @@ def export(ctx: click.Context, formats: tuple[str, ...], output: Path | None, li
     from .project import writing
 
     built = _built(ctx)
-    project = built.project
-    assert project is not None  # Built.open keeps the project
     if output is not None:
         written = write_format(built, formats[0], output)
     else:
-        with writing(project):
-            written = write_exports(project, built, list(formats) or None)
+        assert built.project is not None  # Built.open keeps the project
+        with writing(built.project):
+            written = write_exports(built, list(formats) or None)
     for path in written:
         click.echo(f"wrote {display_path(path)} ({path.stat().st_size:,} bytes)")
 
@@ -610,8 +596,8 @@ def serve(ctx: click.Context, port: int, host: str, cors: str | None, timeout: f
     from .serve import ServeOptions
     from .serve import serve as run_server
 
-    project = _project(ctx)
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    options = ServeOptions(host=host, port=port, cors=cors, timeout=timeout, allow_hosts=allow_hosts)
 
     def ready(running: Any) -> None:
         if running.beyond_loopback:
@@ -621,8 +607,8 @@ def serve(ctx: click.Context, port: int, host: str, cors: str | None, timeout: f
         click.echo(f"serving {running.quads:,} quads read-only at {running.url} (SPARQL: {running.url}query) "
                    f"— Ctrl-C stops", err=True)
 
-    run_server(project, ServeOptions(host=host, port=port, cors=cors, timeout=timeout, allow_hosts=allow_hosts),
-               on_ready=ready)
+    # the dataset is handed over, not kept here: the engine process holds it, this one only speaks HTTP
+    run_server(_built(ctx), options, on_ready=ready)
 
 
 @main.command()
@@ -695,12 +681,10 @@ def viz(ctx: click.Context, stage: str | None, around: str | None, depth: int, s
     from .export import write_into_project
     from .visualise import ExplorerOptions, explorer_files
 
-    built = _built(ctx)
-    project = built.project
-    assert project is not None  # Built.open keeps the project
-    options = ExplorerOptions(lang=lang, as_of=as_of, stage=stage or "", around=around or "", depth=depth,
-                              swimlane=swimlane)
-    for path in write_into_project(project, explorer_files(project, built, options=options, output=output)):
+    built = _built(ctx).at(as_of)
+    assert built.project is not None  # Built.open keeps the project
+    options = ExplorerOptions(lang=lang, stage=stage or "", around=around or "", depth=depth, swimlane=swimlane)
+    for path in write_into_project(built.project, explorer_files(built, options=options, output=output)):
         click.echo(f"wrote {display_path(path)} ({path.stat().st_size / 1e6:.1f} MB) — open it in a web browser")
 
 
@@ -723,9 +707,7 @@ def figures(ctx: click.Context, output_dir: Path | None, lang: str, as_of: dt.da
     from .errors import display_path
     from .visualise.figures import write_figures
 
-    built = _built(ctx)
-    assert built.project is not None  # Built.open keeps the project
-    result = write_figures(built.project, built, output_dir=output_dir, lang=lang, as_of=as_of)
+    result = write_figures(_built(ctx).at(as_of), output_dir=output_dir, lang=lang)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     for path in result.paths:

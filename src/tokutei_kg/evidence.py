@@ -2,22 +2,27 @@
 
 Reads the built dataset through Oxigraph: the status, the number of independent origins and the reason
 are those the build wrote into the findings graph (``triangulate.py`` is the only place the rule lives).
-With ``as_of`` the store is first restricted to that day, which recomputes the findings with the same rule.
+As of a day, the stage reads ``built.at(day)``, whose store was restricted to that day with the findings
+recomputed by the same rule (:func:`store.as_of`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from .errors import DatasetMissing
 from .namespaces import ID, PREFIXES, TKG, curie
-from .store import as_of as dated
 from .store import solutions
 from .triangulate import STATUSES
+
+if TYPE_CHECKING:
+    from .built import Built
+
+DEFAULT_STATUSES = ("single-source", "contested")
 
 _FINDINGS = """
 SELECT ?finding ?s ?p ?o ?status ?origins ?reason
@@ -120,10 +125,8 @@ def _ident(iri: str) -> str:
     return f"{kind}:{slug}" if kind in {"stage", "function", "sector", "support", "role", "issue", "theme"} else slug
 
 
-def relations(store: ox.Store, *, lang: str = "en", as_of: dt.date | None = None) -> list[Relation]:
-    """Every relation with the claims for and against it, as the dataset stood on ``as_of``."""
-    if as_of is not None:
-        store = dated(store, as_of)
+def relations(store: ox.Store, *, lang: str = "en") -> list[Relation]:
+    """Every relation with the claims for and against it (stages read it as ``built.relations(lang=…)``)."""
     claims = _claims(store)
     grouped: dict[str, Relation] = {}
     order: dict[str, tuple[str, str, str]] = {}
@@ -197,6 +200,22 @@ def labels(store: ox.Store, lang: str) -> dict[str, str]:
 def _labels(store: ox.Store, lang: str) -> dict[str, str]:
     """Labels in ``lang``, falling back to English."""
     return {**labels(store, "en"), **labels(store, lang)}
+
+
+def report(built: Built, *, triple: tuple[str, str, str] | None = None, statuses: tuple[str, ...] = (),
+           entity: str = "", stage: str = "", lang: str = "en") -> tuple[list[Relation], list[Relation]]:
+    """The ``evidence`` stage: every relation of ``built`` (as it stands: ``built.at(day)`` for --as-of)
+    with labels in ``lang``, and those chosen — the ``triple``, else the relations with one of ``statuses``
+    (default :data:`DEFAULT_STATUSES`; ``all``: every status) that mention ``entity`` and were claimed at
+    ``stage``. The relation of ``triple`` and ``stage`` are checked first (:mod:`tokutei_kg.arguments`)."""
+    from .arguments import check_relation, check_stage
+
+    if triple is not None:
+        check_relation(built, triple[1])
+    stage = check_stage(built, stage) if stage else stage
+    everything = built.relations(lang=lang)
+    wanted = () if "all" in statuses or triple else (statuses or DEFAULT_STATUSES)
+    return everything, select(everything, statuses=wanted, entity=entity, stage=stage, triple=triple)
 
 
 def select(all_relations: list[Relation], *, statuses: tuple[str, ...] = (), entity: str = "", stage: str = "",

@@ -10,15 +10,12 @@ Paths, analysis, exports and the explorer all read this projection and nothing e
 
 from __future__ import annotations
 
-import datetime as dt
-
 import networkx as nx
 import pyoxigraph as ox
 
 from .evidence import Relation, labels, relations
 from .namespaces import ID, LANGUAGES, PREFIXES, curie
 from .records import PartialDate
-from .store import as_of as dated
 from .store import solutions, symmetric_predicates
 
 _NODES = """
@@ -48,10 +45,9 @@ def side_of(kind: str, country: str, identifier: str) -> str:
     return "bilateral" if kind in ("agreement", "collaboration") or not country else "other"
 
 
-def to_network(store: ox.Store, *, as_of: dt.date | None = None) -> nx.MultiDiGraph:
-    """Project the built dataset (in an Oxigraph store) onto a MultiDiGraph, as it stood on ``as_of``."""
-    if as_of is not None:
-        store = dated(store, as_of)
+def to_network(store: ox.Store) -> nx.MultiDiGraph:
+    """Project the built dataset (in an Oxigraph store) onto a MultiDiGraph. Stages take it as
+    :meth:`Built.network() <tokutei_kg.built.Built.network>` (as of a day: ``built.at(day).network()``)."""
     graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     label_maps = {lang: labels(store, lang) for lang in LANGUAGES}
     _add_nodes(graph, store, label_maps)

@@ -140,13 +140,15 @@ def output_files(project: Project, nquads: bytes) -> dict[Path, bytes]:
     """Everything derived from the dataset ``nquads``: the exports, the explorer, then the manifest."""
     import pyoxigraph as ox
 
+    from .built import Built
     from .export import export_files, manifest_file
-    from .visualise import ExplorerOptions, explorer_files
+    from .visualise import explorer_files
 
     store = ox.Store()
     store.load(nquads, format=ox.RdfFormat.N_QUADS)
-    files, outputs = export_files(project, store)
-    files.update(explorer_files(project, store, options=ExplorerOptions()))
+    built = Built(store, project)  # one value: the exports and the explorer share its network projection
+    files, outputs = export_files(built)
+    files.update(explorer_files(built))
     manifest, data = manifest_file(project, files, outputs, nquads)
     files[manifest] = data
     return files

@@ -24,10 +24,10 @@ import functools
 import json
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar, cast
+from typing import TYPE_CHECKING, TypeVar, cast, overload
 
 import pyoxigraph as ox
 
@@ -35,7 +35,15 @@ from .errors import QueryError, QueryNotFound
 from .namespaces import BASE, ID, PREFIXES, curie
 from .nonet import network_denied, without_network
 
+if TYPE_CHECKING:
+    from .built import Built
+
 T = TypeVar("T")
+
+Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+"""Oxigraph's answer to a query as the engine gives it: solutions, a boolean, or triples (lazily)."""
+Answer = Result | list[ox.Triple] | list[ox.Quad]
+"""An answer handed back whole: the triples of a CONSTRUCT read in full (here, or from an endpoint) as a list."""
 
 QUERY_FOLDERS = ("cq", "reports", "checks")
 CHECK_SUFFIX = "-violation"  # sparql/checks/*-violation.rq: any row is a failure
@@ -309,10 +317,36 @@ def query_variables(text: str) -> set[str]:
     return {t.value[1:] for t in tokens(text) if t.kind == "var"}
 
 
+def query_dataset(built: Built, query: QueryText, binds: Iterable[str] = (), *,
+                  consume: Callable[[Result], T]) -> T:
+    """The ``query`` stage: run ``query`` on the built dataset as it stands (``built.at(day)`` for --as-of),
+    binding ``binds`` (``name=value``, :func:`parse_binding`: entity ids are looked up in ``built``);
+    ``consume`` renders or converts the result in the engine's thread (:func:`run`)."""
+    bindings = dict(parse_binding(text, built.store) for text in binds)
+    return run(built.store, query, bindings, consume=consume)
+
+
+@overload
 def run(store: ox.Store, query: QueryText, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
-        consume: Callable[[object], T] | None = None) -> object:
-    """Run a read-only query over the union of the dataset's graphs, or over the graphs it names with
-    ``FROM`` (the dataset must be one of ours: :func:`check_read_only`), in a thread without network.
+        consume: None = None) -> Answer: ...
+
+
+@overload
+def run(store: ox.Store, query: QueryText, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None,
+        consume: Callable[[Result], T]) -> T: ...
+
+
+@overload
+def run(store: ox.Store, query: QueryText, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None, *,
+        consume: Callable[[Result], T]) -> T: ...
+
+
+def run(store: ox.Store, query: QueryText, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
+        consume: Callable[[Result], T] | None = None) -> object:
+    """The engine under the ``query`` stage (:func:`query_dataset`) and ``serve``'s worker processes, which
+    hold a raw store (``serve/engine.py``). Run a read-only query over the union of the dataset's graphs,
+    or over the graphs it names with ``FROM`` (the dataset must be one of ours: :func:`check_read_only`),
+    in a thread without network.
 
     With ``consume``, its value for the result (called in that thread: render or convert there, no
     copy). Without: in a thread that already has no network (a ``serve`` worker) Oxigraph's own lazy
@@ -503,9 +537,9 @@ def _term_text(term: object, *, short: bool, labels: Mapping[str, str] | Labels 
     return str(term)
 
 
-def rows(solutions: object, *, short: bool = True,
+def rows(solutions: ox.QuerySolutions, *, short: bool = True,
          labels: Mapping[str, str] | Labels | None = None) -> tuple[list[str], list[list[str]]]:
-    variables = [v.value for v in solutions.variables]  # type: ignore[attr-defined]
+    variables = [v.value for v in solutions.variables]
     text: dict[object, str] = {}  # a term shown in many rows is formatted once
 
     def cell(term: object) -> str:
@@ -514,7 +548,7 @@ def rows(solutions: object, *, short: bool = True,
             shown = text[term] = _term_text(term, short=short, labels=labels)
         return shown
 
-    solved = [list(solution) for solution in solutions]  # type: ignore[attr-defined]
+    solved = [list(solution) for solution in solutions]
     if isinstance(labels, Labels) and len({t for row in solved for t in row if isinstance(t, ox.NamedNode)}) \
             > BULK_LABELS:
         labels.load_all()
@@ -530,7 +564,7 @@ def counted(result: ox.QuerySolutions) -> tuple[ox.QuerySolutions, int]:
     return cast(ox.QuerySolutions, ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)), count
 
 
-def render(result: object, fmt: str, labels: Mapping[str, str] | Labels | None = None) -> str:
+def render(result: Answer, fmt: str, labels: Mapping[str, str] | Labels | None = None) -> str:
     """Render a SELECT, ASK or CONSTRUCT result in one of :data:`FORMATS`.
 
     Table and Markdown show IRIs by their label (``labels``: IRI → label in the chosen language);
@@ -541,11 +575,11 @@ def render(result: object, fmt: str, labels: Mapping[str, str] | Labels | None =
         value = bool(result)
         return json.dumps({"head": {}, "boolean": value}) + "\n" if fmt == "json" else f"{str(value).lower()}\n"
     if isinstance(result, ox.QueryTriples):
-        return ox.serialize(result, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")  # type: ignore[union-attr]
+        return (result.serialize(format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
     if fmt in ("json", "csv", "tsv"):
         native = {"json": ox.QueryResultsFormat.JSON, "csv": ox.QueryResultsFormat.CSV,
                   "tsv": ox.QueryResultsFormat.TSV}
-        data = result.serialize(format=native[fmt]).decode("utf-8")  # type: ignore[attr-defined]
+        data = (result.serialize(format=native[fmt]) or b"").decode("utf-8")
         return data if data.endswith("\n") else data + "\n"
     header, table = rows(result, labels=labels)
     return _markdown(header, table) if fmt == "md" else text_table(header, table)

@@ -21,7 +21,7 @@ import pyoxigraph as ox
 
 from .errors import TokuteiError
 from .namespaces import GRAPH, PREFIXES
-from .query import QueryText, check_read_only, names_dataset, tokens
+from .query import Answer, QueryText, check_read_only, names_dataset, tokens
 
 USER_AGENT = "tokutei-kg"
 RESULTS_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
@@ -73,8 +73,7 @@ def remote_graphs(url: str, *, timeout: float = 60.0) -> list[str]:
     """The named graphs of the tokutei-kg dataset held by the store at ``url``."""
     query = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
     _, kind, body = _post_query(url, {"query": query}, timeout)
-    result = _parse(kind, body, url)
-    graphs = sorted(row["g"].value for row in result if isinstance(row["g"], ox.NamedNode))  # type: ignore[attr-defined]
+    graphs = sorted(row["g"].value for row in _solutions(kind, body, url) if isinstance(row["g"], ox.NamedNode))
     return [g for g in graphs if g.startswith(GRAPH)]
 
 
@@ -84,7 +83,7 @@ def _post_query(url: str, fields: dict[str, object], timeout: float) -> tuple[in
                     headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": RESULTS_ACCEPT})
 
 
-def _parse(kind: str, body: bytes, url: str) -> object:
+def _parse(kind: str, body: bytes, url: str) -> Answer:
     media = kind.split(";")[0].strip().lower()
     try:
         if media in ("application/sparql-results+json", "application/json"):
@@ -98,7 +97,15 @@ def _parse(kind: str, body: bytes, url: str) -> object:
     raise RemoteError(f"{_shown(url)} answered with '{media or 'no content type'}', not SPARQL results")
 
 
-def run_remote(url: str, query: QueryText | str, *, union: bool = True, timeout: float = 60.0) -> object:
+def _solutions(kind: str, body: bytes, url: str) -> ox.QuerySolutions:
+    """The solutions the endpoint answered a SELECT query with."""
+    result = _parse(kind, body, url)
+    if not isinstance(result, ox.QuerySolutions):
+        raise RemoteError(f"{_shown(url)} did not answer a SELECT query with solutions")
+    return result
+
+
+def run_remote(url: str, query: QueryText | str, *, union: bool = True, timeout: float = 60.0) -> Answer:
     """Run a read-only query at the SPARQL endpoint ``url`` (SPARQL 1.1 Protocol, POST form).
 
     Returns pyoxigraph ``QuerySolutions`` / ``QueryBoolean`` for SELECT / ASK (so
@@ -196,7 +203,7 @@ def remote_counts(endpoint: str, *, timeout: float = 60.0) -> dict[str, int]:
     """Triples per named graph at the endpoint (``""``: the default graph, when the store keeps it apart)."""
     query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
     _, kind, body = _post_query(endpoint, {"query": query}, timeout)
-    counts = {row["g"].value: int(row["n"].value) for row in _parse(kind, body, endpoint)}  # type: ignore[attr-defined]
+    counts = {row["g"].value: int(row["n"].value) for row in _solutions(kind, body, endpoint)}
     return counts
 
 

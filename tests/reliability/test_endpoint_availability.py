@@ -60,10 +60,12 @@ def test_all_trivial_queries_answer_while_four_expensive_ones_run(server: Server
 
 
 def test_a_fifth_long_query_is_stopped_early_with_a_reason(project: Path) -> None:
+    from tokutei_kg.built import Built
     from tokutei_kg.pipeline import Project
     from tokutei_kg.serve import ServeOptions, start
 
-    running = start(Project(project), ServeOptions(port=0, timeout=15, capacity=Capacity(fast_timeout=0.2)))
+    running = start(Built.open(Project(project)),
+                    ServeOptions(port=0, timeout=15, capacity=Capacity(fast_timeout=0.2)))
     thread = threading.Thread(target=running.serve_forever, daemon=True)
     thread.start()
     try:
@@ -134,11 +136,12 @@ def test_one_client_leaves_slots_for_others_and_only_a_few_run_long() -> None:
 
 @pytest.fixture
 def inprocess(project: Path) -> Iterator[tuple[str, int]]:
+    from tokutei_kg.built import Built
     from tokutei_kg.pipeline import Project
     from tokutei_kg.serve import ServeOptions, start
 
-    running = start(Project(project), ServeOptions(port=0, capacity=Capacity(per_client=16, connections=64,
-                                                                             receive_timeout=5)))
+    running = start(Built.open(Project(project)),
+                    ServeOptions(port=0, capacity=Capacity(per_client=16, connections=64, receive_timeout=5)))
     thread = threading.Thread(target=running.serve_forever, daemon=True)
     thread.start()
     try:

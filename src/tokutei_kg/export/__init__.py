@@ -140,11 +140,11 @@ def exports_dir(project: Project) -> Path:
     return project.root / EXPORTS_DIR
 
 
-def export_files(project: Project, built: Built | ox.Store, formats: Sequence[str] | None = None) -> tuple[
-        dict[Path, bytes], list[Output]]:
-    """The given formats (all when ``None``) as ``{path under exports/: bytes}``, with their outputs."""
-    folder = exports_dir(project)
-    outputs = render(_built(built, project), formats)
+def export_files(built: Built, formats: Sequence[str] | None = None) -> tuple[dict[Path, bytes], list[Output]]:
+    """The given formats (all when ``None``) as ``{path under exports/: bytes}`` of the dataset's project,
+    with their outputs."""
+    folder = exports_dir(_project_of(built))
+    outputs = render(built, formats)
     return {_inside(folder, output.path): output.data for output in outputs}, outputs
 
 
@@ -162,7 +162,7 @@ def manifest_file(project: Project, files: Mapping[Path, bytes], outputs: Iterab
     return _inside(folder, MANIFEST_NAME), render_manifest(folder, outputs, dataset, pending)
 
 
-def write_exports(project: Project, built: Built | ox.Store, formats: Sequence[str] | None = None) -> list[Path]:
+def write_exports(built: Built, formats: Sequence[str] | None = None) -> list[Path]:
     """Write the given formats (all when ``None``) into ``exports/``, with ``exports/MANIFEST.json``.
 
     All files and the manifest are committed as one unit (temp files, a journal, renames: see
@@ -171,7 +171,8 @@ def write_exports(project: Project, built: Built | ox.Store, formats: Sequence[s
     """
     from ..atomic import write_files
 
-    files, outputs = export_files(project, built, formats)
+    project = _project_of(built)
+    files, outputs = export_files(built, formats)
     manifest, data = manifest_file(project, files, outputs)
     write_files({**files, manifest: data}, journal=project.journal)
     return [*files, manifest]
@@ -201,14 +202,14 @@ def write_into_project(project: Project, files: dict[Path, bytes]) -> list[Path]
     return list(files)
 
 
-def write_format(built: Built | ox.Store, name: str, target: Path) -> list[Path]:
+def write_format(built: Built, name: str, target: Path) -> list[Path]:
     """Write one format to ``target``: a file, or a folder for a bundle (``neo4j``, ``csv``)."""
     from ..atomic import write_files
 
     if name not in WRITERS:
         raise ExportError(f"unknown export format '{name}'", hint=f"choose from {', '.join(FORMATS)}")
     writer = WRITERS[name]
-    outputs = writer.render(_built(built))
+    outputs = writer.render(built)
     if writer.bundle:
         if target.exists() and not target.is_dir():
             raise ExportError(f"{target} is a file; the {name} export is a folder of files", hint="give a folder")
@@ -221,9 +222,11 @@ def write_format(built: Built | ox.Store, name: str, target: Path) -> list[Path]
     return list(files)
 
 
-def _built(built: Built | ox.Store, project: Project | None = None) -> Built:
-    """A store given by an older caller, as the :class:`Built` value the writers take."""
-    return built if isinstance(built, Built) else Built(built, project)
+def _project_of(built: Built) -> Project:
+    if built.project is None:
+        raise ExportError("exports/ belongs to the dataset's project",
+                          hint="give a Built with its project (Built.open(project))")
+    return built.project
 
 
 def _inside(folder: Path, relative: str) -> Path:

@@ -10,10 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from ..records import Curated, Source
+from ..records import Claim, Curated, Source
 
 if TYPE_CHECKING:
-    from rdflib import Graph
+    from rdflib import Dataset, Graph
 
     from ..build import BuildResult
     from ..ontology import Vocabulary
@@ -29,7 +29,7 @@ class Change:
     after: str  # "" for a relation that disappeared
 
 
-def without(curated: Curated, drop: Callable[[object], bool]) -> Curated:
+def without(curated: Curated, drop: Callable[[Source | Claim], bool]) -> Curated:
     """``curated`` without the sources and claims for which ``drop(record)`` holds (and claims on dropped
     sources)."""
     sources = tuple(s for s in curated.sources if not drop(s))
@@ -49,8 +49,8 @@ def compare(before: BuildResult, after: BuildResult) -> list[Change]:
     return changes
 
 
-def status_changes(curated: Curated, drop: Callable[[object], bool], ontology: Graph, vocab: Vocabulary) -> tuple[
-        list[Change], BuildResult]:
+def status_changes(curated: Curated, drop: Callable[[Source | Claim], bool], ontology: Graph,
+                   vocab: Vocabulary) -> tuple[list[Change], BuildResult]:
     """Build with and without the dropped rows; return the changes and the full build result."""
     from ..build import build_dataset
 
@@ -72,7 +72,7 @@ _TEXT = {
 }
 
 
-def labels_of(dataset: object, lang: str) -> dict[str, str]:
+def labels_of(dataset: Dataset, lang: str) -> dict[str, str]:
     """IRI → rdfs:label or skos:prefLabel in ``lang`` (falling back to English) from a built rdflib Dataset."""
     from rdflib import URIRef
 
@@ -80,7 +80,7 @@ def labels_of(dataset: object, lang: str) -> dict[str, str]:
 
     found: dict[str, dict[str, str]] = {}
     for predicate in (RDFS + "label", SKOS + "prefLabel"):
-        for s, _p, o, _g in dataset.quads((None, URIRef(predicate), None, None)):  # type: ignore[attr-defined]
+        for s, _p, o, _g in dataset.quads((None, URIRef(predicate), None, None)):
             language = getattr(o, "language", None)
             if language in ("en", lang):
                 found.setdefault(str(s), {}).setdefault(language, str(o))
@@ -116,9 +116,9 @@ def is_source(record: object) -> bool:
     return isinstance(record, Source)
 
 
-def imported(record: object) -> bool:
+def imported(record: Source | Claim) -> bool:
     """Whether a record comes from a file written by ``tokutei-kg import`` (``*/interview-*.csv``)."""
-    path = record.origin.path  # type: ignore[attr-defined]
+    path = record.origin.path
     return path.name.startswith("interview-") and path.parent.name in ("sources", "claims")
 
 

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from ..ontology import Vocabulary
     from ..project import Project
     from ..records import Curated
+    from .qdpx import QdaProject
 
 SOURCE_COLUMNS = ("id", "type", "perspective", "title", "publisher", "date", "url", "document", "language",
                   "reliability", "register_ref", "interviewee_role", "consent", "note")
@@ -238,15 +239,15 @@ def _from_qdpx(path: Path, shown: Path, mapping: Mapping, terms: Terms, report: 
     return list(interviews.values()), segments
 
 
-def _groups(qda: object) -> dict[str, list[str]]:
+def _groups(qda: QdaProject) -> dict[str, list[str]]:
     """Code guid → the names of its groups: its ancestor codes (by path) and the sets holding it."""
     groups_of: dict[str, list[str]] = {}
-    for code in qda.codes.values():  # type: ignore[attr-defined]
+    for code in qda.codes.values():
         parent = code.parent
         while parent:
-            groups_of.setdefault(code.guid, []).append(qda.codes[parent].path)  # type: ignore[attr-defined]
-            parent = qda.codes[parent].parent  # type: ignore[attr-defined]
-    for name, members in qda.sets.values():  # type: ignore[attr-defined]
+            groups_of.setdefault(code.guid, []).append(qda.codes[parent].path)
+            parent = qda.codes[parent].parent
+    for name, members in qda.sets.values():
         for member in members:
             groups_of.setdefault(member, []).append(name)
     return groups_of
@@ -510,8 +511,7 @@ def plan_import(project: Project, path: Path, *, name: str | None = None, shown:
     from .changes import labels_of, status_changes
 
     relative = {p.relative_to(root) for p in new}
-    changes, built = status_changes(after, lambda r: r.origin.path in relative,  # type: ignore[attr-defined]
-                                    terms.ontology, terms.vocab)
+    changes, built = status_changes(after, lambda r: r.origin.path in relative, terms.ontology, terms.vocab)
     plan.changes = changes
     plan.labels = {lang: labels_of(built.dataset, lang) for lang in LANGUAGES}
     return plan

@@ -21,9 +21,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..built import Built
-from ..project import Project, require_built
 from .app import Capacity
-from .engine import Engine, Limits, ServeError, load_dataset
+from .engine import Engine, Limits, ServeError, check_not_empty
 
 if TYPE_CHECKING:
     from .app import Endpoint
@@ -73,23 +72,20 @@ class Running:
         self.engine.close()
 
 
-def start(project: Project | Built, options: ServeOptions = ServeOptions()) -> Running:
-    """Load the built dataset (or take the :class:`Built` one given), fork the query engine, bind the
-    socket. Nothing is served until :meth:`Running.serve_forever`. Raises :class:`ServeError` /
-    ``DatasetMissing`` with one line."""
+def start(built: Built, options: ServeOptions = ServeOptions()) -> Running:
+    """Fork the query engine on the :class:`Built` dataset (as built: ``Built.open(project)``), bind the
+    socket. Nothing is served until :meth:`Running.serve_forever`. Raises :class:`ServeError` with one line.
+    The engine process and its workers hold the dataset's raw store (``serve/engine.py``, by copy-on-write);
+    nothing here keeps ``built``, so once the caller lets it go the HTTP process holds no dataset."""
     from ..query import library
     from .app import Endpoint, Site
     from .page import render_page, render_script
 
-    if isinstance(project, Built):
-        if project.project is None:
-            raise ServeError("serve needs the project of the dataset (its query library and exports)")
-        folder, store = project.project, project.store
-    else:
-        folder, store = project, load_dataset(require_built(project))
-    quads = len(store)
-    engine = Engine(store, Limits(options.timeout, options.max_result_bytes, options.memory_bytes))
-    del store, project  # the engine process holds the dataset; this process only speaks HTTP
+    folder = built.project
+    if folder is None:
+        raise ServeError("serve needs the project of the dataset (its query library and exports)")
+    quads = check_not_empty(built.store, folder.built)
+    engine = Engine(built.store, Limits(options.timeout, options.max_result_bytes, options.memory_bytes))
     exports = folder.root / "exports"
     site = Site(render_page(library(folder.sparql), exports, quads=quads), render_script(), exports)
     try:
@@ -107,10 +103,11 @@ def start(project: Project | Built, options: ServeOptions = ServeOptions()) -> R
     return Running(endpoint, engine, f"http://{shown}:{port}/", quads)
 
 
-def serve(project: Project | Built, options: ServeOptions = ServeOptions(),
+def serve(built: Built, options: ServeOptions = ServeOptions(),
           on_ready: Callable[[Running], None] | None = None) -> None:
-    """Serve until interrupted (Ctrl-C), then stop the engine and its query processes."""
-    running = start(project, options)
+    """Serve ``built`` until interrupted (Ctrl-C), then stop the engine and its query processes."""
+    running = start(built, options)
+    del built  # the engine holds the dataset (see :func:`start`)
     previous = _stop_on_sigterm()
     try:
         if on_ready is not None:

@@ -88,9 +88,16 @@ def load_dataset(path: Path) -> ox.Store:
     from ..store import open_store
 
     store = open_store(path)
-    if len(store) == 0:
-        raise ServeError(f"the built dataset {path} is empty", hint="run `tokutei-kg build` again")
+    check_not_empty(store, path)
     return store
+
+
+def check_not_empty(store: ox.Store, path: Path) -> int:
+    """The number of quads of the built dataset ``path`` in ``store``; a clear error when there are none."""
+    quads = len(store)
+    if quads == 0:
+        raise ServeError(f"the built dataset {path} is empty", hint="run `tokutei-kg build` again")
+    return quads
 
 
 # --- the child: answer one query ----------------------------------------------------------------
@@ -109,10 +116,10 @@ def answer(store: ox.Store, request: dict[str, str], limits: Limits) -> Answer:
         else "solutions"
     media_type, fmt = negotiate(kind, request.get("accept", ""), request.get("format", ""))
     try:
-        if kind == "graph":
-            ox.serialize(result, buffer, format=fmt)  # type: ignore[arg-type]
+        if isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
+            result.serialize(buffer, format=fmt)  # type: ignore[arg-type]
         else:
-            result.serialize(buffer, format=fmt)  # type: ignore[attr-defined]
+            ox.serialize(result, buffer, format=fmt)  # type: ignore[arg-type]
     except (RuntimeError, OSError) as exc:  # raised while evaluating (lazily, as the result is written)
         return _refused(failure(query, exc))
     except ResultTooLarge:

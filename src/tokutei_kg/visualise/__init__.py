@@ -14,6 +14,7 @@ from .catalogue import Catalogue, catalogue
 from .explorer import (
     ExplorerOptions,
     ViewError,
+    dated_options,
     default_output,
     explorer_data,
     explorer_files,
@@ -65,14 +66,14 @@ def explorer_iframe(page: str, *, height: int = 720) -> Any:
 
 
 def notebook_explorer(built: Built, options: ExplorerOptions | None = None, *, height: int = 720) -> Any:
-    """``kg.explorer()``: the explorer of the dataset (as of ``options.as_of``) with its evidence, inline."""
-    graph = built.network(options.as_of if options is not None else None)
-    return explorer_iframe(render_explorer(graph, options, catalogue(built.store)), height=height)
+    """``kg.explorer()``: the explorer of ``built`` (as it stands: ``built.at(day)``) with its evidence, inline."""
+    page = render_explorer(built.network(), dated_options(built, options), catalogue(built.store))
+    return explorer_iframe(page, height=height)
 
 
 __all__ = [
-    "Catalogue", "ExplorerOptions", "InlineHTML", "ViewError", "catalogue", "default_output", "explorer_data",
-    "explorer_files",
+    "Catalogue", "ExplorerOptions", "InlineHTML", "ViewError", "catalogue", "dated_options", "default_output",
+    "explorer_data", "explorer_files",
     "explorer_iframe", "focus", "iframe_markup", "notebook_explorer", "render_explorer", "render_paths_page",
     "write_explorer", "write_paths_page",
 ]

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,9 +35,7 @@ from .page import assemble
 from .style import style_table
 
 if TYPE_CHECKING:
-    import pyoxigraph as ox
-
-    from ..analyse import CoordinationPath
+    from ..analyse import CoordinationPath, Paths
     from ..built import Built
     from ..project import Project
 
@@ -56,8 +54,9 @@ class ViewError(TokuteiError):
 class ExplorerOptions:
     """What the page shows and how it opens.
 
-    ``as_of`` only sets the date the page opens at; which graph is shown is the caller's choice
-    (``write_explorer`` projects the store as of that date). ``stage`` keeps the relations claimed at
+    ``as_of`` only sets the date the page opens at; which graph is shown is the caller's choice (the
+    stage functions below show the :class:`Built` dataset they are given and open at its ``as_of``:
+    ``built.at(day)``). ``stage`` keeps the relations claimed at
     that stage and the entities in them; ``around`` keeps the entities within ``depth`` hops of one
     entity (an id, label or alias); ``swimlane`` lays the stages out left to right."""
 
@@ -208,15 +207,19 @@ def explorer_data(graph: nx.MultiDiGraph, options: ExplorerOptions, found: Catal
     claims = {c: found.claims[c] for c in used_claims if c in found.claims}
     used_sources = sorted({str(c["source"]) for c in claims.values()} | {s for e in edges for s in split(e["sources"])})
     nodes = _nodes(view, layout)
+    shown: dict[str, object] = {
+        "lang": options.lang, "as_of": options.as_of.isoformat() if options.as_of else "",
+        "view": "swimlane" if options.swimlane else "sides",
+        "stage": stage_key(options.stage) if options.stage else "",
+        "around": str(view.nodes[view.graph["centre"]]["id"]) if options.around else "",
+        "depth": options.depth if options.around else 0, "max_hops": MAX_HOPS}
+    if overview:
+        shown["overview"] = True
     data: dict[str, object] = {
         "format": 1,
         "languages": list(LANGUAGES),
         "first_year": first_year([*nodes, *edges, *claims.values()]),
-        "options": {"lang": options.lang, "as_of": options.as_of.isoformat() if options.as_of else "",
-                    "view": "swimlane" if options.swimlane else "sides",
-                    "stage": stage_key(options.stage) if options.stage else "",
-                    "around": str(view.nodes[view.graph["centre"]]["id"]) if options.around else "",
-                    "depth": options.depth if options.around else 0, "max_hops": MAX_HOPS},
+        "options": shown,
         "nodes": nodes,
         "edges": edges,
         "claims": claims,
@@ -229,7 +232,6 @@ def explorer_data(graph: nx.MultiDiGraph, options: ExplorerOptions, found: Catal
         "preset": preset or {},
     }
     if overview:
-        data["options"]["overview"] = True  # type: ignore[index]
         data["groups"] = groups
     return data
 
@@ -272,32 +274,38 @@ def default_output(project: Project, options: ExplorerOptions, graph: nx.MultiDi
     return project.root / "exports" / name
 
 
-def explorer_files(project: Project, built: Built | ox.Store, *, options: ExplorerOptions | None = None,
+def dated_options(built: Built, options: ExplorerOptions | None = None) -> ExplorerOptions:
+    """``options`` with the page opening at the day ``built`` stands on (``built.as_of``)."""
+    return replace(options or ExplorerOptions(), as_of=built.as_of)
+
+
+def explorer_files(built: Built, *, options: ExplorerOptions | None = None,
                    output: Path | None = None) -> dict[Path, bytes]:
-    """The explorer as ``{path: bytes}``, for a caller that writes it together with other files in one
-    ``atomic.write_files`` call (``tokutei-kg build``). The dataset is projected as of ``options.as_of``."""
-    from ..built import Built
-
-    options = options or ExplorerOptions()
-    if not isinstance(built, Built):
-        built = Built(built, project)
-    graph = built.network(options.as_of)
+    """The explorer of ``built`` (as it stands: ``built.at(day)``) as ``{path: bytes}``, for a caller that
+    writes it together with other files in one ``atomic.write_files`` call (``tokutei-kg build``)."""
+    options = dated_options(built, options)
+    graph = built.network()
     html = render_explorer(graph, options, catalogue(built.store))
-    return {output or default_output(project, options, graph): html.encode("utf-8")}
+    return {output or default_output(_project_of(built), options, graph): html.encode("utf-8")}
 
 
-def write_explorer(project: Project, built: Built | ox.Store, *, options: ExplorerOptions | None = None,
-                   output: Path | None = None) -> list[Path]:
-    """Project the dataset (as of ``options.as_of``), render the explorer and write it atomically."""
-    files = explorer_files(project, built, options=options, output=output)
+def write_explorer(built: Built, *, options: ExplorerOptions | None = None, output: Path | None = None) -> list[Path]:
+    """Render the explorer of ``built`` and write it atomically."""
+    files = explorer_files(built, options=options, output=output)
     write_files(files)
     return list(files)
 
 
-def write_paths_page(output: Path, graph: nx.MultiDiGraph, paths: Sequence[CoordinationPath], store: ox.Store, *,
-                     start: str, end: str, lang: str = "en", as_of: dt.date | None = None) -> Path:
-    """``tokutei-kg paths A B --html FILE``: the explorer with just these paths highlighted."""
-    html = render_paths_page(graph, paths, start=start, end=end, found=catalogue(store),
-                             options=ExplorerOptions(lang=lang, as_of=as_of))
+def write_paths_page(output: Path, built: Built, paths: Paths, *, lang: str = "en") -> Path:
+    """``tokutei-kg paths A B --html FILE``: the explorer of ``built`` with just these paths highlighted."""
+    html = render_paths_page(paths.graph, paths.found, start=paths.start, end=paths.end, found=catalogue(built.store),
+                             options=dated_options(built, ExplorerOptions(lang=lang)))
     write_files({output: html.encode("utf-8")})
     return output
+
+
+def _project_of(built: Built) -> Project:
+    if built.project is None:
+        raise ViewError("the explorer's default file is in the dataset's project: give an output, "
+                        "or a Built with its project (Built.open(project))")
+    return built.project

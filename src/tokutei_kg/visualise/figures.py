@@ -35,7 +35,6 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from ..built import Built
-    from ..project import Project
 
 JAPANESE_FONTS = ("IPAGothic", "IPAexGothic", "IPAPGothic", "Noto Sans CJK JP", "Noto Sans JP", "TakaoGothic",
                   "VL Gothic")
@@ -286,22 +285,21 @@ def _network_caption(graph: nx.MultiDiGraph) -> str:
             "graph/curated (each relation rests on the sourced claims listed in exports/explorer.html).")
 
 
-def write_figures(project: Project, built: Built | ox.Store, *, output_dir: Path | None = None, lang: str = "en",
-                  as_of: dt.date | None = None) -> Figures:
-    """network.{svg,png}, stage-<stage>.{svg,png} for every stage with relations, ssw-residents-indonesia.{svg,png}."""
+def write_figures(built: Built, *, output_dir: Path | None = None, lang: str = "en") -> Figures:
+    """network.{svg,png}, stage-<stage>.{svg,png} for every stage with relations, ssw-residents-indonesia.{svg,png},
+    of ``built`` as it stands (``built.at(day)``); the statistics series is always drawn whole, as built."""
     import matplotlib
 
-    from ..built import Built
-
-    if not isinstance(built, Built):
-        built = Built(built, project)
-    store = built.store
+    if built.project is None:
+        raise TypeError("write_figures needs the Built dataset of a project (Built.open(project))")
+    project = built.project
+    store = built.as_built.store
     folder = output_dir or project.root / "exports" / "figures"
     result = Figures()
     rc = _rc()
     if len(rc["font.family"]) == 1:
         result.warnings.append("no Japanese font found (Debian: fonts-ipafont-gothic); Japanese text is missing")
-    graph = built.network(as_of)
+    graph = built.network()
     words = vocabulary(store)
     stage_labels = {s["key"]: s["label"] for s in words["stages"]}
     kinds = {k: tuple(v.get(x, "") for x in LANGUAGES) for k, v in words["kinds"].items()}

@@ -16,6 +16,7 @@ import hashlib
 import importlib.util
 import json
 import re
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 
@@ -70,7 +71,7 @@ def content_security_policy(scripts: list[str], styles: list[str]) -> str:
     ])
 
 
-def assemble(data: object, lang: str) -> str:
+def assemble(data: Mapping[str, object], lang: str) -> str:
     """The whole page as text; the same data always gives the same bytes."""
     vis, app, style = vis_network(), asset("explorer.js"), asset("explorer.css")
     for name, text in (("vis-network", vis), ("explorer.js", app)):
@@ -81,7 +82,7 @@ def assemble(data: object, lang: str) -> str:
         "CSP": content_security_policy([vis, app], [style]),
         "LANG": lang,
         "STYLE": style,
-        "DATA": script_json({**data, "i18n": i18n}),  # type: ignore[dict-item]
+        "DATA": script_json({**data, "i18n": i18n}),
         "VIS": vis,
         "APP": app,
     }
