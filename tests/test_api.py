@@ -16,7 +16,8 @@ def kg(built_mini: Path) -> object:
 
 
 def test_query_returns_rows_of_dicts(kg: object) -> None:
-    rows = kg.query("SELECT ?x ?label WHERE { ?x rdfs:label ?label FILTER(lang(?label) = 'id') }", x="kemnaker")
+    rows = kg.query("SELECT ?x ?label WHERE { ?x rdfs:label ?label FILTER(lang(?label) = 'id') }",
+                    bind={"x": "kemnaker"})
     assert rows.variables == ["x", "label"]
     assert list(rows) == [{"x": "https://w3id.org/tokutei-kg/id/institution/kemnaker",
                            "label": "Kementerian Ketenagakerjaan"}]
@@ -24,13 +25,13 @@ def test_query_returns_rows_of_dicts(kg: object) -> None:
 
 
 def test_library_query_by_name(kg: object) -> None:
-    rows = kg.query("actors-by-side")
+    rows = kg.query(name="actors-by-side")
     assert {"side": "Japan", "institution": "Immigration Services Agency of Japan", "class": "Agency"} in rows
 
 
 def test_to_dataframe_where_pandas_is_installed(kg: object) -> None:
     import pandas  # a test extra; for users it is optional
-    frame = kg.query("actors-by-side").to_dataframe()
+    frame = kg.query(name="actors-by-side").to_dataframe()
     assert isinstance(frame, pandas.DataFrame) and list(frame.columns) == ["side", "institution", "class"]
 
 

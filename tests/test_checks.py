@@ -111,7 +111,7 @@ def test_query_endpoint_and_api_find_what_validate_finds(broken: Path, name: str
     text = library(broken / "sparql")[name].read_text(encoding="utf-8")
     served = answer(open_store(broken / "graph" / "built" / "tokutei.nq"), {"query": text}, Limits())
     assert served.status == 200 and json_rows(served.body) == rows
-    api_rows = tk.load(broken).query(name)
+    api_rows = tk.load(broken).query(name=name)
     assert sorted(tuple((k, v) for k, v in row.items() if v) for row in api_rows) == rows  # type: ignore[union-attr]
 
 

@@ -432,8 +432,10 @@ def test_zip_member_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(qdpx, "MAX_MEMBERS", 3)
     with pytest.raises(SourceError) as caught:
         qdpx.read_qdpx(QDPX, Path("fieldwork.qdpx"))
-    assert str(caught.value) == ("fieldwork.qdpx: error: the archive has 4 members (at most 3 are read) — a REFI-QDA "
-                                 "project holds project.qde and its sources; check the file")
+    error = caught.value
+    assert (error.origin, error.line, error.column, error.message, error.hint) == (
+        "fieldwork.qdpx", None, None, "the archive has 4 members (at most 3 are read)",
+        "a REFI-QDA project holds project.qde and its sources; check the file")
 
 
 def test_evidence_changes_without_imported_interviews(mini: Path) -> None:

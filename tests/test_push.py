@@ -114,7 +114,7 @@ def test_run_remote_refuses_what_the_embedded_engine_refuses(oxigraph: str) -> N
 def test_run_remote_reports_a_bad_query_in_one_line(oxigraph: str) -> None:
     with pytest.raises(RemoteError) as caught:
         run_remote(oxigraph, "SELECT * WHERE { ?s ?p ")
-    assert str(caught.value).startswith(f"error: POST {oxigraph} answered 400 Bad Request: ")
+    assert caught.value.message.startswith(f"POST {oxigraph} answered 400 Bad Request: ")
     assert "\n" not in str(caught.value)
 
 

@@ -60,14 +60,14 @@ def resolve_node(graph: nx.MultiDiGraph, text: str) -> str:
         return matches[0]
     if len(matches) > 1:
         ids = ", ".join(sorted(graph.nodes[m]["id"] for m in matches))
-        raise UnknownInstitution(f"error: '{text}' names several entities ({ids}) — use one of these ids")
+        raise UnknownInstitution(f"'{text}' names several entities ({ids})", hint="use one of these ids")
     import difflib
 
     names = sorted({str(d.get("id", "")) for _, d in graph.nodes(data=True)} |
                    {str(d.get("label_en", "")) for _, d in graph.nodes(data=True)})
     close = difflib.get_close_matches(text, names, n=3, cutoff=0.5)
     hint = f"did you mean {', '.join(close)}?" if close else "ids, labels (en/id/ja) and aliases are accepted"
-    raise UnknownInstitution(f"error: no institution or entity named '{text}' — {hint}")
+    raise UnknownInstitution(f"no institution or entity named '{text}'", hint=hint)
 
 
 @dataclass(frozen=True)

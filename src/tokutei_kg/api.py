@@ -1,4 +1,4 @@
-"""The notebook face: ``import tokutei_kg as tk; kg = tk.load(); kg.query("…")``.
+"""The notebook face: ``import tokutei_kg as tk; kg = tk.load(); kg.query(name="…")``.
 
 Everything here reads the built dataset (``graph/built/tokutei.nq``) through the same stages as the
 command line; nothing is printed and nothing is written.
@@ -7,6 +7,7 @@ command line; nothing is printed and nothing is written.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,9 @@ import pyoxigraph as ox
 
 from .analyse import CoordinationPath, PathFilter, find_paths, resolve_node
 from .built import Built
+from .errors import QueryError
 from .project import Project
-from .query import QueryText, Result, library, query_dataset, resolve, rows
+from .query import QueryText, Result, from_file, library, named, query_dataset, rows
 
 
 class Rows(list):
@@ -42,13 +44,27 @@ class KG:
         self.project: Project = self.built.project
         self.store = self.built.store
 
-    def query(self, sparql: str, **bindings: str) -> Rows | bool:
-        """Run a SPARQL text or a library query name; keyword arguments bind variables (``actor="kemnaker"``)."""
-        if sparql.strip() in library(self.project.sparql) or sparql.strip().endswith(".rq"):
-            text = resolve(sparql.strip(), self.project.sparql)
+    def query(self, sparql: str | None = None, *, name: str | None = None, file: str | Path | None = None,
+              bind: Mapping[str, str] | None = None) -> Rows | bool:
+        """Run one query, given as exactly one of: ``sparql`` (the text), ``name=`` (a library query,
+        ``tokutei-kg queries`` lists them) or ``file=`` (a ``.rq`` file). ``bind=`` binds variables
+        through the engine, each value read as ``--bind`` reads it (``{"actor": "kemnaker"}``)."""
+        given = [arg for arg, value in (("sparql", sparql), ("name", name), ("file", file)) if value is not None]
+        if len(given) != 1:
+            raise TypeError("KG.query takes exactly one of sparql, name= or file= "
+                            f"(given: {', '.join(given) if given else 'none'})")
+        if name is not None:
+            text = named(name, self.project.sparql)
+        elif file is not None:
+            text = from_file(file)
         else:
-            text = QueryText(sparql, "<python>")
-        return query_dataset(self.built, text, [f"{k}={v}" for k, v in bindings.items()], consume=_answer)
+            text = QueryText(str(sparql), "<python>")
+        try:
+            return query_dataset(self.built, text, [f"{k}={v}" for k, v in (bind or {}).items()], consume=_answer)
+        except QueryError as exc:  # a library name given as the text: say how to run it
+            if sparql is not None and not exc.hint and sparql.strip() in library(self.project.sparql):
+                exc.hint = f"to run the library query, write kg.query(name={sparql.strip()!r})"
+            raise
 
     def network(self, *, as_of: dt.date | None = None) -> nx.MultiDiGraph:
         """The network projection as of ``as_of`` (``built.at(as_of).network()``, computed once per date)."""

@@ -36,7 +36,7 @@ def check_stage(built: Built, stage: str) -> str:
         return wanted
     close = difflib.get_close_matches(wanted.removeprefix("stage:"), [k.removeprefix("stage:") for k in known], n=1)
     hint = f"did you mean stage:{close[0]}? " if close else ""
-    raise QueryError(f"error: unknown stage '{stage}' — {hint}the stages are: {', '.join(known)}")
+    raise QueryError(f"unknown stage '{stage}'", hint=f"{hint}the stages are: {', '.join(known)}")
 
 
 def relation_iri(name: str) -> str:
@@ -66,10 +66,10 @@ def check_relation(built: Built, name: str) -> str:
     names = sorted({iri[len(TKG):] if iri.startswith(TKG) else curie(iri) for iri in known})
     close = difflib.get_close_matches(name, names, n=3)
     hint = f"did you mean {', '.join(close)}?" if close else "`tokutei-kg query -e` can list the relations"
-    raise QueryError(f"error: unknown relation '{name}' — {hint}")
+    raise QueryError(f"unknown relation '{name}'", hint=hint)
 
 
 def check_ends(start_id: str, end_id: str) -> None:
     if start_id == end_id:
-        raise QueryError(f"error: FROM and TO are the same entity ({start_id}) — give two different entities "
-                         "to find the paths between them")
+        raise QueryError(f"FROM and TO are the same entity ({start_id})",
+                         hint="give two different entities to find the paths between them")

@@ -31,10 +31,8 @@ TEMP_SUFFIX = ".tmp"
 
 class OutputError(TokuteiError, OSError):
     """An output file could not be written (special file at the target, disk full, read-only folder…).
-    Also an ``OSError``, so a caller that caught the raw error of a failed write still catches it."""
-
-    def __str__(self) -> str:
-        return str(self.args[0]) if self.args else ""
+    Also an ``OSError``, so a caller that caught the raw error of a failed write still catches it
+    (``str()`` is :class:`TokuteiError`'s line, not ``OSError``'s)."""
 
 
 def _umask() -> int:
@@ -73,22 +71,22 @@ def check_target(path: Path) -> None:
     """Refuse to replace anything but a regular file (or nothing) at ``path``."""
     kind = special_kind(path)
     if kind:
-        raise OutputError(f"{display_path(path)}: error: the output path is {kind}, not a regular file — "
-                          "refusing to replace it; give the path of a regular file")
+        raise OutputError(f"the output path is {kind}, not a regular file", origin=display_path(path),
+                          hint="refusing to replace it; give the path of a regular file")
 
 
 def os_error(exc: OSError, path: Path) -> OutputError:
     """One line for an OSError met while writing ``path``."""
     shown = display_path(path)
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return OutputError(f"{shown}: error: cannot write: no space left on device — free some space and run "
-                           "again; the previous outputs are unchanged")
+        return OutputError("cannot write: no space left on device", origin=shown,
+                           hint="free some space and run again; the previous outputs are unchanged")
     if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-        return OutputError(f"{shown}: error: cannot write: {exc.strerror or 'permission denied'} — make "
-                           f"{display_path(path.parent)} writable or choose another output path; "
-                           "the previous outputs are unchanged")
-    return OutputError(f"{shown}: error: cannot write a file in {display_path(path.parent)}: "
-                       f"{exc.strerror or exc} — choose another output path; the previous outputs are unchanged")
+        return OutputError(f"cannot write: {exc.strerror or 'permission denied'}", origin=shown,
+                           hint=f"make {display_path(path.parent)} writable or choose another output path; "
+                                "the previous outputs are unchanged")
+    return OutputError(f"cannot write a file in {display_path(path.parent)}: {exc.strerror or exc}", origin=shown,
+                       hint="choose another output path; the previous outputs are unchanged")
 
 
 def _stage(path: Path, data: bytes, mode: int) -> str:
@@ -96,11 +94,11 @@ def _stage(path: Path, data: bytes, mode: int) -> str:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
-        raise OutputError(f"{display_path(path)}: error: cannot write: {display_path(path.parent)} is not a "
-                          "folder — choose another output path") from None
+        raise OutputError(f"cannot write: {display_path(path.parent)} is not a folder", origin=display_path(path),
+                          hint="choose another output path") from None
     except NotADirectoryError:
-        raise OutputError(f"{display_path(path)}: error: cannot write: a part of {display_path(path.parent)} is "
-                          "not a folder — choose another output path") from None
+        raise OutputError(f"cannot write: a part of {display_path(path.parent)} is not a folder",
+                          origin=display_path(path), hint="choose another output path") from None
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
     try:
         os.fchmod(fd, mode)
@@ -142,11 +140,14 @@ def write_files(files: Mapping[Path, bytes], *, journal: Path | None = None) -> 
         if journal is not None:
             _fsync_directories({path.parent for path in files})
             journal.unlink()
+    except OutputError:  # already one line (a parent that is not a folder): not wrapped again
+        raise
     except OSError as exc:
         if committed and journal is not None and journal.exists():
-            raise OutputError(f"{display_path(current)}: error: cannot finish replacing the outputs: "
-                              f"{exc.strerror or exc} — the next tokutei-kg command completes the change "
-                              f"({display_path(journal)} lists it)") from None
+            raise OutputError(f"cannot finish replacing the outputs: {exc.strerror or exc}",
+                              origin=display_path(current),
+                              hint=f"the next tokutei-kg command completes the change ({display_path(journal)} "
+                                   "lists it)") from None
         raise os_error(exc, current) from None
     finally:
         if journal is None or not journal.exists():
@@ -179,8 +180,8 @@ def recover(journal: Path) -> bool:
     except FileNotFoundError:
         return False
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise OutputError(f"{display_path(journal)}: error: unreadable commit journal ({exc}) — remove it and run "
-                          "`tokutei-kg build`") from None
+        raise OutputError(f"unreadable commit journal ({exc})", origin=display_path(journal),
+                          hint="remove it and run `tokutei-kg build`") from None
     try:
         for tmp, target in renames:
             if os.path.lexists(tmp):
@@ -221,8 +222,8 @@ def output_lock(root: Path) -> Iterator[None]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise OutputError(f"{display_path(root)}: error: another tokutei-kg build or export is writing this "
-                              "project's outputs — wait for it to finish, then run again") from None
+            raise OutputError("another tokutei-kg build or export is writing this project's outputs",
+                              origin=display_path(root), hint="wait for it to finish, then run again") from None
         yield
     finally:
         os.close(fd)

@@ -48,12 +48,12 @@ def verify(dataset: Path, data: bytes, quads: int) -> None:
         document = json.loads(record.read_bytes())
         expected = {key: document[key] for key in ("bytes", "sha256", "quads")}
     except FileNotFoundError:
-        raise DatasetMissing(f"{shown}: error: the built dataset has no record {display_path(record)}, so it "
-                             f"cannot be checked (an interrupted or older build) — {_REBUILD}") from None
+        raise DatasetMissing(f"the built dataset has no record {display_path(record)}, so it cannot be checked "
+                             "(an interrupted or older build)", origin=shown, hint=_REBUILD) from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else "not a valid record"
-        raise DatasetMissing(f"{shown}: error: the record {display_path(record)} of the built dataset is "
-                             f"unreadable ({reason}) — {_REBUILD}") from None
+        raise DatasetMissing(f"the record {display_path(record)} of the built dataset is unreadable ({reason})",
+                             origin=shown, hint=_REBUILD) from None
     if len(data) != expected["bytes"]:
         found = f"{len(data):,} bytes where its record says {expected['bytes']:,}"
     elif hashlib.sha256(data).hexdigest() != expected["sha256"]:
@@ -62,5 +62,5 @@ def verify(dataset: Path, data: bytes, quads: int) -> None:
         found = f"{quads:,} quads where its record says {expected['quads']:,}"
     else:
         return
-    raise DatasetMissing(f"{shown}: error: the built dataset does not match its record ({found}): it was "
-                         f"changed or cut short after the build — {_REBUILD}")
+    raise DatasetMissing(f"the built dataset does not match its record ({found}): it was changed or cut short "
+                         "after the build", origin=shown, hint=_REBUILD)

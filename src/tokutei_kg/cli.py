@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from .errors import InputRejected, TokuteiError, ValidationFailed
+from .errors import InputRejected, TokuteiError, ValidationFailed, format_error
 from .options import as_of_option, format_option, lang_option
 
 if TYPE_CHECKING:
@@ -58,9 +58,7 @@ def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         except TokuteiError as exc:
             if ctx.obj.get("traceback"):
                 raise
-            message = str(exc)
-            click.echo(message if message.startswith(("error:", "/")) or ": error:" in message
-                       else f"error: {message}", err=True)
+            click.echo(format_error(exc), err=True)
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
@@ -259,7 +257,7 @@ def query(ctx: click.Context, name: str | None, expression: str | None, fmt: str
     elif name is not None and expression is None:
         query_text = resolve(name, project.sparql)
     else:
-        raise QueryError("error: give a query NAME or FILE, or -e SPARQL (one of them)")
+        raise QueryError("give a query NAME or FILE, or -e SPARQL (one of them)")
     shown = None
 
     def answer(result: Answer) -> tuple[str, int]:
@@ -270,7 +268,7 @@ def query(ctx: click.Context, name: str | None, expression: str | None, fmt: str
 
     if endpoint:
         if binds or as_of:
-            raise QueryError("error: --bind and --as-of work on the local dataset only, not with --endpoint")
+            raise QueryError("--bind and --as-of work on the local dataset only, not with --endpoint")
         from .remote import run_remote
 
         output, failures = answer(run_remote(endpoint, query_text))
@@ -348,7 +346,7 @@ def import_(ctx: click.Context, file: Path, name: str | None, init_mapping: bool
     if init_mapping:
         target, data = importer.init_mapping(project, file, name=name, shown=Path(display_path(file.absolute())))
         if target.exists():
-            raise TokuteiError(f"error: {display_path(target)} exists — edit it, or delete it to start again")
+            raise TokuteiError(f"{display_path(target)} exists", hint="edit it, or delete it to start again")
         from .atomic import write_file
 
         write_file(target, data)
@@ -400,7 +398,7 @@ def evidence(ctx: click.Context, triple: tuple[str, ...], statuses: tuple[str, .
     from .render import render_evidence
 
     if triple and len(triple) != 3:
-        raise QueryError("error: give a whole triple: SUBJECT RELATION OBJECT (e.g. kemnaker operates ipkol)")
+        raise QueryError("give a whole triple: SUBJECT RELATION OBJECT (e.g. kemnaker operates ipkol)")
     subject, relation, obj = triple or ("", "", "")
     everything, chosen = ev.report(_built(ctx).at(as_of), triple=(subject, relation, obj) if triple else None,
                                    statuses=statuses, entity=entity or "", stage=stage or "", lang=lang)

@@ -1,4 +1,10 @@
-"""Error types. The library raises these; only ``cli.py`` turns them into exit codes."""
+"""Error types. The library raises these; only ``cli.py`` turns them into exit codes and lines.
+
+Every error carries its parts as fields: ``message`` (the sentence: no ``error:``, no place, no
+hint), ``origin`` (the file as shown, or a pseudo-origin such as ``<inline>``, ``<python>`` or a
+query's name; ``None`` when the error has no place), ``line`` and ``column`` (``None`` where
+unknown) and ``hint`` (what to do, or ``""``). :func:`format_error` writes the CLI's line from them.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +13,43 @@ from pathlib import Path
 
 
 class TokuteiError(Exception):
-    """Base class. ``exit_code`` is the CLI contract: 1 data does not conform, 2 bad input/usage."""
+    """Base class. ``exit_code`` is the CLI contract: 1 data does not conform, 2 bad input/usage.
+
+    ``str(exc)`` is the plain line ``origin:line:column: message — hint`` (without ``error:``)."""
 
     exit_code = 2
+
+    def __init__(self, message: str, *, origin: str | None = None, line: int | None = None,
+                 column: int | None = None, hint: str = "") -> None:
+        self.message = message
+        self.origin = origin
+        self.line = line
+        self.column = column
+        self.hint = hint
+        super().__init__(message)
+
+    @property
+    def where(self) -> str:
+        """``origin``, ``origin:line`` or ``origin:line:column``; ``""`` without an origin."""
+        if self.origin is None:
+            return ""
+        parts = [self.origin]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+    def __str__(self) -> str:
+        text = f"{self.where}: {self.message}" if self.where else self.message
+        return f"{text} — {self.hint}" if self.hint else text
+
+
+def format_error(exc: TokuteiError) -> str:
+    """The one-line report of ``exc``: ``origin:line:col: error: message — hint``, or
+    ``error: message — hint`` when it has no origin (the CLI's stderr line and the endpoint's body)."""
+    text = f"{exc.where}: error: {exc.message}" if exc.where else f"error: {exc.message}"
+    return f"{text} — {exc.hint}" if exc.hint else text
 
 
 @dataclass(frozen=True)
@@ -40,17 +80,12 @@ def display_path(path: Path) -> str:
 
 
 class SourceError(TokuteiError):
-    """Bad input at a known place: ``file:row:col: error: message — hint``."""
+    """Bad input at a known place (a :class:`Location`): ``file:row:col: message — hint``."""
 
     def __init__(self, location: Location, message: str, hint: str = "") -> None:
         self.location = location
-        self.message = message
-        self.hint = hint
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        text = f"{self.location}: error: {self.message}"
-        return f"{text} — {self.hint}" if self.hint else text
+        super().__init__(message, origin=display_path(location.path), line=location.row,
+                         column=location.column if location.row is not None else None, hint=hint)
 
 
 class InputRejected(TokuteiError):
@@ -75,8 +110,8 @@ class QueryNotFound(TokuteiError):
     def __init__(self, name: str, close: list[str]) -> None:
         self.name = name
         self.close = close
-        hint = f" — did you mean {', '.join(close)}?" if close else " — `tokutei-kg queries` lists them"
-        super().__init__(f"error: no query named '{name}'{hint}")
+        hint = f"did you mean {', '.join(close)}?" if close else "`tokutei-kg queries` lists them"
+        super().__init__(f"no query named '{name}'", hint=hint)
 
 
 class QueryError(TokuteiError):

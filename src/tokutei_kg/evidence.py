@@ -138,8 +138,8 @@ def relations(store: ox.Store, *, lang: str = "en") -> list[Relation]:
     for row in solutions(store.query(_FINDING_CLAIMS, prefixes=dict(PREFIXES))):
         relation, claim = grouped.get(row["finding"].value), claims.get(row["claim"].value)
         if relation is None or claim is None:
-            raise DatasetMissing(f"error: the built dataset is corrupt: {row['finding'].value} names a claim "
-                                 "or finding the dataset does not hold — run `tokutei-kg build` again")
+            raise DatasetMissing(f"the built dataset is corrupt: {row['finding'].value} names a claim or finding "
+                                 "the dataset does not hold", hint="run `tokutei-kg build` again")
         relation.claims.append(claim)
     labels = _labels(store, lang)
     for relation in grouped.values():

@@ -37,8 +37,8 @@ class Project:
             if (candidate / "ontology" / "tokutei.ttl").is_file():
                 return cls(candidate.resolve())
         where = candidates[0] if candidates else Path.cwd()
-        raise DatasetMissing(f"error: no tokutei-kg project at {where} (no ontology/tokutei.ttl) — "
-                             "run inside the project folder or pass --root")
+        raise DatasetMissing(f"no tokutei-kg project at {where} (no ontology/tokutei.ttl)",
+                             hint="run inside the project folder or pass --root")
 
     @property
     def curated(self) -> Path:
@@ -95,7 +95,7 @@ def require_built(project: Project) -> Path:
         except OutputError:
             pass
     if not project.built.is_file():
-        raise DatasetMissing(f"error: no built dataset at {project.built} — run `tokutei-kg build` first")
+        raise DatasetMissing(f"no built dataset at {project.built}", hint="run `tokutei-kg build` first")
     return project.built
 
 

@@ -145,12 +145,12 @@ def _check_shape(query: QueryText, significant: list[Token]) -> None:
         if token.kind == "other":
             depth += 1 if token.value in "{([" else -1 if token.value in "})]" else 0
             if depth > MAX_DEPTH:
-                _refuse(query, token, f"the query nests brackets more than {MAX_DEPTH} deep — simplify it")
+                _refuse(query, token, f"the query nests brackets more than {MAX_DEPTH} deep", "simplify it")
         elif token.kind == "word" and token.value.upper() == "UNION":
             unions += 1
             if unions > MAX_UNIONS:
-                _refuse(query, token, f"the query has more than {MAX_UNIONS:,} UNIONs — list alternatives with "
-                                      "VALUES instead")
+                _refuse(query, token, f"the query has more than {MAX_UNIONS:,} UNIONs",
+                        "list alternatives with VALUES instead")
 
 
 def normalise(query: QueryText) -> str:
@@ -164,8 +164,8 @@ def normalise(query: QueryText) -> str:
         if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF or code == 0x5C:
             line = text.count("\n", 0, match.start()) + 1
             column = match.start() - text.rfind("\n", 0, match.start())
-            raise QueryError(f"{query.origin}:{line}:{column}: error: the escape {match.group()} is not allowed here "
-                             "— write the character itself")
+            raise QueryError(f"the escape {match.group()} is not allowed here", origin=query.origin, line=line,
+                             column=column, hint="write the character itself")
         return chr(code)
 
     return _ESCAPE.sub(decode, text)
@@ -179,11 +179,12 @@ def _check_parse(query: QueryText, text: str) -> None:
     try:
         tree = parseQuery(text)
     except ParseBaseException as exc:
-        raise QueryError(f"{query.origin}:{exc.lineno}:{exc.col}: error: the query mentions SERVICE and cannot be "
-                         f"checked: {_one_line(exc.msg, 80)} — SERVICE is not allowed; remove the word "
-                         "(also from comments and strings) or fix the syntax") from None
+        raise QueryError(f"the query mentions SERVICE and cannot be checked: {_one_line(exc.msg, 80)}",
+                         origin=query.origin, line=exc.lineno, column=exc.col,
+                         hint="SERVICE is not allowed; remove the word (also from comments and strings) or fix "
+                              "the syntax") from None
     except RecursionError:
-        raise QueryError(f"{query.origin}: error: the query is nested too deeply to be checked") from None
+        raise QueryError("the query is nested too deeply to be checked", origin=query.origin) from None
     stack: list[object] = [tree]
     while stack:
         node = stack.pop()
@@ -195,8 +196,8 @@ def _check_parse(query: QueryText, text: str) -> None:
             stack.extend(node)  # type: ignore[arg-type]
 
 
-def _refuse(query: QueryText, token: Token, message: str) -> None:
-    raise QueryError(f"{query.origin}:{token.line}:{token.column}: error: {message}")
+def _refuse(query: QueryText, token: Token, message: str, hint: str = "") -> None:
+    raise QueryError(message, origin=query.origin, line=token.line, column=token.column, hint=hint)
 
 
 def _position(text: str, word: str) -> Token:
@@ -225,16 +226,26 @@ def is_check(name: str) -> bool:
 
 
 def resolve(spec: str, sparql: Path) -> QueryText:
-    """A library name or the path of a ``.rq`` file."""
-    path = Path(spec)
-    if spec.endswith(".rq") or path.suffix == ".rq":
-        if not path.is_file():
-            raise QueryError(f"error: no query file at {spec}")
-        return QueryText(_read(path), str(path), path.stem)
+    """The CLI's QUERY argument: the path of a ``.rq`` file, else a library name."""
+    if spec.endswith(".rq") or Path(spec).suffix == ".rq":
+        return from_file(spec)
+    return named(spec, sparql)
+
+
+def from_file(path: str | Path) -> QueryText:
+    """The query in the file at ``path``."""
+    file = Path(path)
+    if not file.is_file():
+        raise QueryError(f"no query file at {path}")
+    return QueryText(_read(file), str(file), file.stem)
+
+
+def named(name: str, sparql: Path) -> QueryText:
+    """The library query ``name`` (see :func:`library`); :class:`QueryNotFound` with close names otherwise."""
     queries = library(sparql)
-    if spec in queries:
-        return QueryText(_read(queries[spec]), str(queries[spec]), spec)
-    raise QueryNotFound(spec, difflib.get_close_matches(spec, list(queries), n=3, cutoff=0.5))
+    if name in queries:
+        return QueryText(_read(queries[name]), str(queries[name]), name)
+    raise QueryNotFound(name, difflib.get_close_matches(name, list(queries), n=3, cutoff=0.5))
 
 
 def _read(path: Path) -> str:
@@ -245,8 +256,8 @@ def _read(path: Path) -> str:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         column = len(data[data.rfind(b"\n", 0, exc.start) + 1:exc.start].decode("utf-8", "replace")) + 1
-        raise QueryError(f"{path}:{line}:{column}: error: not UTF-8: byte 0x{data[exc.start]:02x} cannot be "
-                         "decoded — save the query as UTF-8") from None
+        raise QueryError(f"not UTF-8: byte 0x{data[exc.start]:02x} cannot be decoded", origin=str(path), line=line,
+                         column=column, hint="save the query as UTF-8") from None
 
 
 def parse_binding(text: str, store: ox.Store | None = None) -> tuple[str, ox.NamedNode | ox.Literal]:
@@ -255,7 +266,7 @@ def parse_binding(text: str, store: ox.Store | None = None) -> tuple[str, ox.Nam
     name, sep, value = text.partition("=")
     name = name.strip().lstrip("?$")
     if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-        raise QueryError(f"error: bad --bind '{_visible(text)}' — write name=value, e.g. --bind actor=kemnaker")
+        raise QueryError(f"bad --bind '{_visible(text)}'", hint="write name=value, e.g. --bind actor=kemnaker")
     if value.startswith("<") and value.endswith(">"):
         return name, _iri(text, value[1:-1])
     prefix, colon, local = value.partition(":")
@@ -281,9 +292,9 @@ def _iri(text: str, iri: str) -> ox.NamedNode:
     try:
         return ox.NamedNode(iri)
     except ValueError as exc:
-        raise QueryError(f"error: bad --bind '{_visible(text)}': '{_visible(iri)}' is not an IRI ({exc}) — write "
-                         "an absolute IRI such as <https://w3id.org/tokutei-kg/id/institution/kemnaker>, or an "
-                         "entity id") from None
+        raise QueryError(f"bad --bind '{_visible(text)}': '{_visible(iri)}' is not an IRI ({exc})",
+                         hint="write an absolute IRI such as <https://w3id.org/tokutei-kg/id/institution/kemnaker>, "
+                              "or an entity id") from None
 
 
 def lookup_entity(store: ox.Store, identifier: str) -> ox.NamedNode | None:
@@ -344,14 +355,14 @@ def run(store: ox.Store, query: QueryText, bindings: Mapping[str, ox.NamedNode |
     if query.text.startswith("\ufeff"):  # a byte-order mark pasted or saved with the query
         query = QueryText(query.text[1:], query.origin, query.name)
     if not query.text.strip() or all(t.kind == "comment" for t in tokens(query.text)):
-        raise QueryError(f"{query.origin}: error: the query is empty — "
-                         "write a SELECT, ASK, CONSTRUCT or DESCRIBE query")
+        raise QueryError("the query is empty", origin=query.origin,
+                         hint="write a SELECT, ASK, CONSTRUCT or DESCRIBE query")
     text = check_read_only(query)
     bindings = dict(bindings or {})
     unknown = sorted(set(bindings) - query_variables(text))
     if unknown:
-        raise QueryError(f"error: the query has no parameter ?{unknown[0]} — "
-                         f"its variables: {', '.join('?' + v for v in sorted(query_variables(text)))}")
+        raise QueryError(f"the query has no parameter ?{unknown[0]}",
+                         hint=f"its variables: {', '.join('?' + v for v in sorted(query_variables(text)))}")
 
     def evaluate(materialise: bool) -> object:
         try:
@@ -380,27 +391,28 @@ def run(store: ox.Store, query: QueryText, bindings: Mapping[str, ox.NamedNode |
 def failure(query: QueryText, exc: Exception, bound: list[str] | None = None) -> QueryError:
     """The one-line error for what Oxigraph raised while parsing or evaluating ``query``."""
     if isinstance(exc, SyntaxError):
-        return QueryError(_syntax_message(query, str(exc)))
+        return _syntax_error(query, str(exc))
     if isinstance(exc, PermissionError):  # the engine tried to open a socket: a SERVICE no check caught
-        return QueryError(f"{query.origin}: error: {SERVICE_REFUSED} (the query engine has no network)")
+        return QueryError(f"{SERVICE_REFUSED} (the query engine has no network)", origin=query.origin)
     if "SELECT projection" in str(exc) and bound:
-        return QueryError(f"{query.origin}: error: a bound parameter must appear in the SELECT clause "
-                          f"(SELECT … ?{bound[0]} …) — Oxigraph binds only projected variables")
-    return QueryError(f"{query.origin}: error: {_one_line(str(exc))}")
+        return QueryError(f"a bound parameter must appear in the SELECT clause (SELECT … ?{bound[0]} …)",
+                          origin=query.origin, hint="Oxigraph binds only projected variables")
+    return QueryError(_one_line(str(exc)), origin=query.origin)
 
 
-def _syntax_message(query: QueryText, message: str) -> str:
+def _syntax_error(query: QueryText, message: str) -> QueryError:
     match = re.match(r"error at (\d+):(\d+): (.*)", message, re.DOTALL)
     if match:
-        line, column, rest = match.groups()
-        where = f"{query.origin}:{line}:{column}: error:"
+        line, column, rest = int(match.group(1)), int(match.group(2)), match.group(3)
         if "Prefix not found" in rest:
-            prefix = _prefix_before(query.text, int(line), int(column))
-            return f"{where} undeclared prefix{f' {prefix}:' if prefix is not None else ''} — declare it with " \
-                   f"PREFIX, or use one of {', '.join(PREFIXES)}"
-        found = _found_at(query.text, int(line), int(column))
-        return f"{where} syntax error at {found}: {_expected(rest)}"
-    return f"{query.origin}: error: syntax error: {_one_line(message)}"
+            prefix = _prefix_before(query.text, line, column)
+            return QueryError(f"undeclared prefix{f' {prefix}:' if prefix is not None else ''}", origin=query.origin,
+                              line=line, column=column,
+                              hint=f"declare it with PREFIX, or use one of {', '.join(PREFIXES)}")
+        found = _found_at(query.text, line, column)
+        return QueryError(f"syntax error at {found}: {_expected(rest)}", origin=query.origin, line=line,
+                          column=column)
+    return QueryError(f"syntax error: {_one_line(message)}", origin=query.origin)
 
 
 def _line_of(text: str, line: int) -> str:

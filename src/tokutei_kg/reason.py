@@ -63,8 +63,8 @@ def reasoner_copy(ontology_path: Path) -> bytes:
 def check_consistency(ontology_path: Path) -> Consistency:
     """Classify the ontology with HermiT; report consistency and unsatisfiable classes."""
     if not java_available():
-        raise ReasonerUnavailable("error: the reasoner needs Java (HermiT) and `java` is not on PATH — "
-                                  "install a JRE, e.g. `apt-get install default-jre-headless`")
+        raise ReasonerUnavailable("the reasoner needs Java (HermiT) and `java` is not on PATH",
+                                  hint="install a JRE, e.g. `apt-get install default-jre-headless`")
     import owlready2
 
     data = reasoner_copy(ontology_path)

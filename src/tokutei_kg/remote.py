@@ -37,7 +37,7 @@ def _request(url: str, *, method: str = "GET", data: bytes | None = None, header
              timeout: float = 60.0) -> tuple[int, str, bytes]:
     parts = urllib.parse.urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise RemoteError(f"error: '{url}' is not an http(s) URL — e.g. http://127.0.0.1:7878/query")
+        raise RemoteError(f"'{url}' is not an http(s) URL", hint="e.g. http://127.0.0.1:7878/query")
     request = urllib.request.Request(url, data=data, method=method,
                                      headers={"User-Agent": USER_AGENT, **(headers or {})})
     try:
@@ -46,11 +46,11 @@ def _request(url: str, *, method: str = "GET", data: bytes | None = None, header
     except urllib.error.HTTPError as exc:
         body = exc.read().decode("utf-8", "replace").strip().splitlines()
         detail = f": {body[0][:300]}" if body else ""
-        raise RemoteError(f"error: {method} {_shown(url)} answered {exc.code} {exc.reason}{detail}") from None
+        raise RemoteError(f"{method} {_shown(url)} answered {exc.code} {exc.reason}{detail}") from None
     except urllib.error.URLError as exc:
-        raise RemoteError(f"error: cannot reach {_shown(url)} ({exc.reason}) — is the store running?") from None
+        raise RemoteError(f"cannot reach {_shown(url)} ({exc.reason})", hint="is the store running?") from None
     except (TimeoutError, OSError) as exc:
-        raise RemoteError(f"error: {method} {_shown(url)} failed ({exc})") from None
+        raise RemoteError(f"{method} {_shown(url)} failed ({exc})") from None
 
 
 def _shown(url: str) -> str:
@@ -93,15 +93,15 @@ def _parse(kind: str, body: bytes, url: str) -> Answer:
         if media in ("text/turtle", "application/x-turtle"):
             return list(ox.parse(body, format=ox.RdfFormat.TURTLE))
     except SyntaxError as exc:
-        raise RemoteError(f"error: {_shown(url)} sent results that do not parse ({exc})") from None
-    raise RemoteError(f"error: {_shown(url)} answered with '{media or 'no content type'}', not SPARQL results")
+        raise RemoteError(f"{_shown(url)} sent results that do not parse ({exc})") from None
+    raise RemoteError(f"{_shown(url)} answered with '{media or 'no content type'}', not SPARQL results")
 
 
 def _solutions(kind: str, body: bytes, url: str) -> ox.QuerySolutions:
     """The solutions the endpoint answered a SELECT query with."""
     result = _parse(kind, body, url)
     if not isinstance(result, ox.QuerySolutions):
-        raise RemoteError(f"error: {_shown(url)} did not answer a SELECT query with solutions")
+        raise RemoteError(f"{_shown(url)} did not answer a SELECT query with solutions")
     return result
 
 
@@ -140,8 +140,9 @@ def graph_store_url(endpoint: str) -> str:
     elif len(segments) == 2 and segments[0] == "repositories":
         path = f"/repositories/{segments[1]}/rdf-graphs/service"
     else:
-        raise RemoteError(f"error: cannot tell the Graph Store Protocol URL of {_shown(endpoint)} — give it with "
-                          "--graph-store (Oxigraph …/store, Fuseki …/DATASET/data, Virtuoso …/sparql-graph-crud)")
+        raise RemoteError(f"cannot tell the Graph Store Protocol URL of {_shown(endpoint)}",
+                          hint="give it with --graph-store (Oxigraph …/store, Fuseki …/DATASET/data, Virtuoso "
+                               "…/sparql-graph-crud)")
     return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 

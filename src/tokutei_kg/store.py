@@ -63,7 +63,7 @@ def open_store(path: Path, *, cache: bool = False) -> ox.Store:
     wrote beside it (``checksum.verify``): in memory, or with ``cache`` the on-disk store of exactly
     these bytes (built on first use, then opened read-only by every later run)."""
     if not path.is_file():
-        raise DatasetMissing(f"error: no built dataset at {path} — run `tokutei-kg build` first")
+        raise DatasetMissing(f"no built dataset at {path}", hint="run `tokutei-kg build` first")
     from .checksum import verify
 
     data = path.read_bytes()
@@ -77,8 +77,8 @@ def open_store(path: Path, *, cache: bool = False) -> ox.Store:
     try:
         store.load(data, format=ox.RdfFormat.N_QUADS)
     except SyntaxError as exc:
-        raise DatasetMissing(f"error: the built dataset {path} is corrupt ({exc}) — "
-                             "run `tokutei-kg build` again") from None
+        raise DatasetMissing(f"the built dataset {path} is corrupt ({exc})",
+                             hint="run `tokutei-kg build` again") from None
     verify(path, data, len(store))
     return store
 
@@ -280,7 +280,7 @@ def _valid_claims(store: ox.Store, day: dt.date, gone: set[Subject], names: dict
 def _value(store: ox.Store, subject: Subject, predicate: str) -> Term:
     for quad in store.quads_for_pattern(subject, _n(predicate), None, _n(GRAPH_CLAIMS)):
         return quad.object
-    raise DatasetMissing(f"error: the built dataset is corrupt: {subject} has no {predicate}")
+    raise DatasetMissing(f"the built dataset is corrupt: {subject} has no {predicate}")
 
 
 def _source_kinds(store: ox.Store, names: dict[str, str]) -> dict[str, SourceKind]:

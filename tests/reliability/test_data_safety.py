@@ -19,7 +19,7 @@ import pytest
 from safety_support import REBUILD, cli, clone, snapshot, temp_files, tk
 
 import tokutei_kg
-from tokutei_kg.errors import DatasetMissing, display_path
+from tokutei_kg.errors import DatasetMissing, display_path, format_error
 
 
 @pytest.fixture(scope="module")
@@ -115,8 +115,10 @@ def test_atomic_writer_refuses_a_directory(tmp_path: Path) -> None:
     (tmp_path / "folder").mkdir()
     with pytest.raises(OutputError) as caught:
         write_files({tmp_path / "ok.txt": b"x", tmp_path / "folder": b"y"})
-    assert str(caught.value) == (f"{display_path(tmp_path / 'folder')}: error: the output path is a directory, not a "
-                                 "regular file — refusing to replace it; give the path of a regular file")
+    error = caught.value
+    assert (error.origin, error.line, error.column, error.message, error.hint) == (
+        display_path(tmp_path / "folder"), None, None, "the output path is a directory, not a regular file",
+        "refusing to replace it; give the path of a regular file")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["folder"]
 
 
@@ -182,7 +184,7 @@ def test_api_refuses_dataset_not_matching_its_record(project: Path) -> None:
     message = _damage(project, "truncated")
     with pytest.raises(DatasetMissing) as caught:
         tokutei_kg.load(project)
-    assert str(caught.value) == message
+    assert format_error(caught.value) == message
 
 
 def test_build_writes_the_record_after_the_dataset(project: Path) -> None:

@@ -128,7 +128,7 @@ def render(inputs: Built, formats: Sequence[str] | None = None) -> list[Output]:
     chosen = list(FORMATS) if formats is None else list(dict.fromkeys(formats))
     unknown = [name for name in chosen if name not in WRITERS]
     if unknown:
-        raise ExportError(f"error: unknown export format '{unknown[0]}' — choose from {', '.join(FORMATS)}")
+        raise ExportError(f"unknown export format '{unknown[0]}'", hint=f"choose from {', '.join(FORMATS)}")
     outputs: list[Output] = []
     for name in FORMATS:
         if name in chosen:
@@ -207,12 +207,12 @@ def write_format(built: Built, name: str, target: Path) -> list[Path]:
     from ..atomic import write_files
 
     if name not in WRITERS:
-        raise ExportError(f"error: unknown export format '{name}' — choose from {', '.join(FORMATS)}")
+        raise ExportError(f"unknown export format '{name}'", hint=f"choose from {', '.join(FORMATS)}")
     writer = WRITERS[name]
     outputs = writer.render(built)
     if writer.bundle:
         if target.exists() and not target.is_dir():
-            raise ExportError(f"error: {target} is a file; the {name} export is a folder of files — give a folder")
+            raise ExportError(f"{target} is a file; the {name} export is a folder of files", hint="give a folder")
         files = {_inside(target, output.path.removeprefix(writer.target)): output.data for output in outputs}
     else:
         if target.is_dir():
@@ -224,8 +224,8 @@ def write_format(built: Built, name: str, target: Path) -> list[Path]:
 
 def _project_of(built: Built) -> Project:
     if built.project is None:
-        raise ExportError("error: exports/ belongs to the dataset's project — give a Built with its project "
-                          "(Built.open(project))")
+        raise ExportError("exports/ belongs to the dataset's project",
+                          hint="give a Built with its project (Built.open(project))")
     return built.project
 
 
@@ -235,9 +235,9 @@ def _inside(folder: Path, relative: str) -> Path:
     resolved_folder = folder.resolve()
     if ".." in Path(relative).parts or Path(relative).is_absolute() or \
             not path.parent.resolve().is_relative_to(resolved_folder):
-        raise ExportError(f"error: export path {relative} would leave {folder}")
+        raise ExportError(f"export path {relative} would leave {folder}")
     if path.is_symlink():
-        raise ExportError(f"error: {path} is a symbolic link — refusing to replace it; remove it and export again")
+        raise ExportError(f"{path} is a symbolic link", hint="refusing to replace it; remove it and export again")
     return path
 
 

@@ -138,7 +138,7 @@ def _node_id(term: object) -> str:
         return term.value
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
-    raise ExportError(f"error: cannot write {term!r} as a JSON-LD node (RDF-star terms are not exported)")
+    raise ExportError(f"cannot write {term!r} as a JSON-LD node (RDF-star terms are not exported)")
 
 
 def _value(term: object) -> dict[str, str]:
@@ -175,10 +175,10 @@ def _verified(data: bytes, fmt: ox.RdfFormat, expected: int, what: str) -> bytes
     try:
         found = sum(1 for _ in ox.parse(data, format=fmt))
     except SyntaxError as exc:
-        raise ExportError(f"error: the {what} export does not re-read ({exc}) — nothing was written") from None
+        raise ExportError(f"the {what} export does not re-read ({exc})", hint="nothing was written") from None
     if found != expected:
-        raise ExportError(f"error: the {what} export re-reads as {found} statements, expected {expected} — "
-                          "nothing was written")
+        raise ExportError(f"the {what} export re-reads as {found} statements, expected {expected}",
+                          hint="nothing was written")
     return data
 
 

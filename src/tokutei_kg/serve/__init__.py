@@ -83,7 +83,7 @@ def start(built: Built, options: ServeOptions = ServeOptions()) -> Running:
 
     folder = built.project
     if folder is None:
-        raise ServeError("error: serve needs the project of the dataset (its query library and exports)")
+        raise ServeError("serve needs the project of the dataset (its query library and exports)")
     quads = check_not_empty(built.store, folder.built)
     engine = Engine(built.store, Limits(options.timeout, options.max_result_bytes, options.memory_bytes))
     exports = folder.root / "exports"
@@ -95,9 +95,9 @@ def start(built: Built, options: ServeOptions = ServeOptions()) -> Running:
     except OSError as exc:
         engine.close()
         if exc.errno == errno.EADDRINUSE:
-            raise ServeError(f"error: port {options.port} on {options.host} is in use — choose another with "
-                             f"--port (e.g. --port {options.port + 1})") from None
-        raise ServeError(f"error: cannot listen on {options.host}:{options.port} ({exc.strerror})") from None
+            raise ServeError(f"port {options.port} on {options.host} is in use",
+                             hint=f"choose another with --port (e.g. --port {options.port + 1})") from None
+        raise ServeError(f"cannot listen on {options.host}:{options.port} ({exc.strerror})") from None
     host, port = str(endpoint.server_address[0]), int(endpoint.server_address[1])
     shown = f"[{host}]" if ":" in host else host
     return Running(endpoint, engine, f"http://{shown}:{port}/", quads)

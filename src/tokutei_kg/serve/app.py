@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from ..errors import QueryError
+from ..errors import QueryError, format_error
 from ..query import QueryText, check_read_only, normalise, tokens
 from .engine import Answer, Engine
 
@@ -443,7 +443,7 @@ class Handler(BaseHTTPRequestHandler):
                 raise Refusal(403, "error: updates are not allowed: this endpoint is read-only")
             check_read_only(QueryText(text, "query"), parse=False)  # the worker parses (within the time limit)
         except QueryError as exc:  # SERVICE, FROM outside the dataset, a bad escape — one line with line:column
-            raise Refusal(400, str(exc).splitlines()[0]) from None
+            raise Refusal(400, format_error(exc).splitlines()[0]) from None
         client = str(self.client_address[0])
         if not self.server.lanes.acquire(client):  # waits a moment when every slot is taken
             raise Refusal(503, "error: too many queries at once — try again in a moment", {"Retry-After": "1"})

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..errors import TokuteiError
+from ..errors import QueryError, TokuteiError, format_error
 from ..nonet import deny_network
 from .negotiate import negotiate
 
@@ -96,7 +96,7 @@ def check_not_empty(store: ox.Store, path: Path) -> int:
     """The number of quads of the built dataset ``path`` in ``store``; a clear error when there are none."""
     quads = len(store)
     if quads == 0:
-        raise ServeError(f"error: the built dataset {path} is empty — run `tokutei-kg build` again")
+        raise ServeError(f"the built dataset {path} is empty", hint="run `tokutei-kg build` again")
     return quads
 
 
@@ -104,7 +104,6 @@ def check_not_empty(store: ox.Store, path: Path) -> int:
 
 def answer(store: ox.Store, request: dict[str, str], limits: Limits) -> Answer:
     """Run one query and serialise its result in the negotiated format (pure: no I/O but the store)."""
-    from ..errors import QueryError
     from ..query import QueryText, failure, run
 
     query = QueryText(request["query"], "query")
@@ -130,8 +129,8 @@ def answer(store: ox.Store, request: dict[str, str], limits: Limits) -> Answer:
     return Answer(200, media_type, buffer.getvalue())
 
 
-def _refused(exc: Exception) -> Answer:
-    return Answer(400, "text/plain; charset=utf-8", (str(exc).splitlines()[0] + "\n").encode("utf-8"))
+def _refused(exc: QueryError) -> Answer:
+    return Answer(400, "text/plain; charset=utf-8", (format_error(exc).splitlines()[0] + "\n").encode("utf-8"))
 
 
 def _worker(conn: socket.socket, store: ox.Store, limits: Limits) -> None:
@@ -225,7 +224,7 @@ class Engine:
 
     def __init__(self, store: ox.Store, limits: Limits, *, idle: int = 4) -> None:
         if not hasattr(os, "fork") or not hasattr(socket, "send_fds"):
-            raise ServeError("error: tokutei-kg serve needs a POSIX system (Linux, macOS); on Windows use WSL, "
+            raise ServeError("tokutei-kg serve needs a POSIX system (Linux, macOS); on Windows use WSL, "
                              "or push the data to a SPARQL server with `tokutei-kg push`")
         self.limits = limits
         self._lock = threading.Lock()

@@ -101,7 +101,7 @@ def focus(graph: nx.MultiDiGraph, options: ExplorerOptions) -> nx.MultiDiGraph:
             wanted_slug = stage_key(options.stage).split(":", 1)[1]
             close = [slugs[c] for c in difflib.get_close_matches(wanted_slug, list(slugs), n=3, cutoff=0.6)]
             hint = f"did you mean {', '.join(close)}?" if close else f"stages in the graph: {', '.join(known)}"
-            raise ViewError(f"error: no relation or entity is claimed at stage '{options.stage}' — {hint}")
+            raise ViewError(f"no relation or entity is claimed at stage '{options.stage}'", hint=hint)
 
         def staged(value: object) -> bool:
             stages = set(split(value))
@@ -115,7 +115,7 @@ def focus(graph: nx.MultiDiGraph, options: ExplorerOptions) -> nx.MultiDiGraph:
         centre = resolve_node(graph, options.around)
         if centre not in view:
             where = f"stage {stage_key(options.stage)}" if options.stage else "any stage"
-            raise ViewError(f"error: {graph.nodes[centre]['id']} takes no part in {where}")
+            raise ViewError(f"{graph.nodes[centre]['id']} takes no part in {where}")
         near = set(nx.ego_graph(view.to_undirected(as_view=True), centre, radius=options.depth))
         view = _subgraph(view, near, [(u, v, k) for u, v, k in view.edges(keys=True) if u in near and v in near])
         view.graph["centre"] = centre
@@ -164,7 +164,7 @@ def _check_unique_ids(graph: nx.MultiDiGraph) -> None:
     for node, data in graph.nodes(data=True):
         other = seen.setdefault(str(data["id"]), node)
         if other != node:
-            raise ViewError(f"error: two entities share the id '{data['id']}' ({other}, {node})")
+            raise ViewError(f"two entities share the id '{data['id']}' ({other}, {node})")
 
 
 def path_data(graph: nx.MultiDiGraph, path: CoordinationPath) -> dict[str, object]:
@@ -190,7 +190,7 @@ def explorer_data(graph: nx.MultiDiGraph, options: ExplorerOptions, found: Catal
                   preset: dict[str, object] | None = None) -> dict[str, object]:
     """Everything the page embeds, as JSON-ready data."""
     if options.lang not in LANGUAGES:
-        raise ViewError(f"error: unknown language '{options.lang}' — use one of {', '.join(LANGUAGES)}")
+        raise ViewError(f"unknown language '{options.lang}'", hint=f"use one of {', '.join(LANGUAGES)}")
     _check_unique_ids(graph)
     view = focus(graph, options)
     overview = view.number_of_nodes() > OVERVIEW_AT
@@ -306,6 +306,6 @@ def write_paths_page(output: Path, built: Built, paths: Paths, *, lang: str = "e
 
 def _project_of(built: Built) -> Project:
     if built.project is None:
-        raise ViewError("error: the explorer's default file is in the dataset's project: give an output, "
+        raise ViewError("the explorer's default file is in the dataset's project: give an output, "
                         "or a Built with its project (Built.open(project))")
     return built.project

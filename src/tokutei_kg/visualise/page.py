@@ -35,10 +35,10 @@ def vis_network() -> str:
     """vis-network 9.1.2 as bundled by pyvis 0.3.2 (read from the installed package, never fetched)."""
     spec = importlib.util.find_spec("pyvis")
     if spec is None or not spec.submodule_search_locations:
-        raise AssetMissing("error: pyvis is not installed — `pip install pyvis` (it bundles vis-network)")
+        raise AssetMissing("pyvis is not installed", hint="`pip install pyvis` (it bundles vis-network)")
     path = Path(next(iter(spec.submodule_search_locations))).joinpath(*VIS_NETWORK)
     if not path.is_file():
-        raise AssetMissing(f"error: {path} is missing — reinstall pyvis 0.3.2, which bundles vis-network 9.1.2")
+        raise AssetMissing(f"{path} is missing", hint="reinstall pyvis 0.3.2, which bundles vis-network 9.1.2")
     return path.read_text(encoding="utf-8")
 
 
@@ -76,7 +76,7 @@ def assemble(data: Mapping[str, object], lang: str) -> str:
     vis, app, style = vis_network(), asset("explorer.js"), asset("explorer.css")
     for name, text in (("vis-network", vis), ("explorer.js", app)):
         if "</script" in text.lower() or "<!--" in text:
-            raise AssetMissing(f"error: {name} contains '</script' or '<!--' and cannot be inlined")
+            raise AssetMissing(f"{name} contains '</script' or '<!--' and cannot be inlined")
     i18n = json.loads(asset("i18n.json"))
     parts = {
         "CSP": content_security_policy([vis, app], [style]),
