@@ -67,7 +67,7 @@ def _die_with_parent() -> None:
         pass
 
 
-def start_server(root: Path, *args: str) -> Server:
+def start_server(root: Path, *args: str, attempt: int = 1) -> Server:
     port = free_port()
     log = root.parent / f"serve-{port}.log"  # a file, not a pipe: the request log must never block the server
     with log.open("wb") as stderr:
@@ -78,7 +78,10 @@ def start_server(root: Path, *args: str) -> Server:
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise AssertionError(f"serve exited: {log.read_text(encoding='utf-8')}")
+            message = log.read_text(encoding="utf-8")
+            if " is in use " in message and attempt < 3:  # another worker took the port after free_port()
+                return start_server(root, *args, attempt=attempt + 1)
+            raise AssertionError(f"serve exited: {message}")
         try:
             if server.request("GET", "/", headers={"Host": f"127.0.0.1:{port}"})[0] == 200:
                 return server

@@ -76,7 +76,7 @@ def _die_with_parent() -> None:
         pass
 
 
-def start_server(root: Path, *args: str, host: str = "127.0.0.1") -> Server:
+def start_server(root: Path, *args: str, host: str = "127.0.0.1", attempt: int = 1) -> Server:
     port = free_port(host)
     log = root.parent / f"serve-{host}-{port}.log"
     with log.open("wb") as stderr:
@@ -87,7 +87,10 @@ def start_server(root: Path, *args: str, host: str = "127.0.0.1") -> Server:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise AssertionError(f"serve exited: {log.read_text(encoding='utf-8')}")
+            message = log.read_text(encoding="utf-8")
+            if " is in use " in message and attempt < 3:  # another worker took the port after free_port()
+                return start_server(root, *args, host=host, attempt=attempt + 1)
+            raise AssertionError(f"serve exited: {message}")
         try:
             if server.request("GET", "/page.js", headers={"Host": f"127.0.0.1:{port}"}, timeout=5)[0] == 200:
                 return server
