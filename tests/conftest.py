@@ -30,6 +30,34 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     return cores + 1
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Spread the ``slow`` tests (``@pytest.mark.slow(seconds)``: long by design — the 60 s load, the
+    twenty kills, the endpoint's time limits) over the xdist workers so they start early and together.
+
+    xdist's ``load`` scheduler first hands each of W workers a run of consecutive tests (a quarter of its
+    share); the slow tests are dealt longest first to the least-loaded of W groups, and group g goes to
+    the front of the g-th run, so no worker finishes a 20 s test while the others idle at the end. Without
+    xdist, or when the slow tests alone are most of the run, the order is pytest's."""
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "0"))
+    slow = [item for item in items if item.get_closest_marker("slow") is not None]
+    rest = [item for item in items if item.get_closest_marker("slow") is None]
+    run = max((len(items) // workers) // 4, 2) if workers else 0
+    if workers < 2 or not slow or run * workers > len(rest) + len(slow) or run <= len(slow):
+        return
+    groups: list[list[pytest.Item]] = [[] for _ in range(workers)]
+    load = [0.0] * workers
+    for item in sorted(slow, key=lambda i: -float(i.get_closest_marker("slow").args[0])):  # type: ignore[union-attr]
+        g = load.index(min(load))
+        groups[g].append(item)
+        load[g] += float(item.get_closest_marker("slow").args[0])  # type: ignore[union-attr]
+    ordered: list[pytest.Item] = []
+    for g in range(workers):
+        ordered += groups[g]
+        ordered += rest[: run - len(groups[g])]
+        rest = rest[run - len(groups[g]):]
+    items[:] = ordered + rest
+
+
 def require(available: bool, what: str) -> None:
     """Skip when ``what`` is missing — except in CI, where a missing tool is a failure."""
     if available:

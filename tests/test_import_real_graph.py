@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from conftest import REPO, make_project
@@ -24,6 +25,7 @@ def digest(root: Path) -> dict[str, str]:
             for p in sorted((root / "graph" / "curated").rglob("*")) if p.is_file()}
 
 
+@pytest.mark.slow(13)
 def test_import_then_build_adds_the_fixture_and_reports_the_changed_relations(tmp_path: Path) -> None:
     root = make_project(tmp_path / "copy", REPO / "graph")
     install_mapping(root, FIXTURES / "fieldwork.mapping.csv", "fieldwork-fixture")

@@ -479,6 +479,7 @@ def test_viz_and_figures_stay_offline(mini_built: Project, no_network: list[str]
     assert no_network == []
 
 
+@pytest.mark.slow(10)
 def test_figures_are_written_and_reproducible(mini_built: Project, tmp_path: Path) -> None:
     from tokutei_kg.visualise.figures import japanese_font
 

@@ -43,6 +43,7 @@ def _workers(server: Server) -> int:
     return len(found) - 1
 
 
+@pytest.mark.slow(20)
 def test_all_trivial_queries_answer_while_four_expensive_ones_run(server: Server) -> None:
     with ThreadPoolExecutor(8) as pool:
         expensive = [pool.submit(server.post, CROSS_PRODUCT) for _ in range(4)]
@@ -59,6 +60,7 @@ def test_all_trivial_queries_answer_while_four_expensive_ones_run(server: Server
                              "narrow the pattern\n".encode())] * 4
 
 
+@pytest.mark.slow(15)
 def test_a_fifth_long_query_is_stopped_early_with_a_reason(project: Path) -> None:
     from tokutei_kg.built import Built
     from tokutei_kg.pipeline import Project

@@ -121,6 +121,7 @@ STOPPED = {
 }
 
 
+@pytest.mark.slow(8)
 def test_ten_pathological_queries_are_stopped_while_ordinary_ones_answer(server: Server) -> None:
     attacker = Server(server.root, "127.0.0.1", server.port, server.process, server.log)
 

@@ -24,6 +24,7 @@ def server(built_mini_once: Path, tmp_path_factory: pytest.TempPathFactory) -> I
     assert "Traceback" not in running.log.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow(60)
 def test_eight_clients_run_the_query_library_with_zero_errors(server: Server, capsys: pytest.CaptureFixture[str]) -> None:
     queries = [path.read_text(encoding="utf-8") for path in library(REPO / "sparql").values()]
     report = run_load(server.port, queries, clients=8, seconds=60, max_requests=100_000, server_pid=server.process.pid)

@@ -187,6 +187,7 @@ def _kill_and_check(root: Path, args: list[str], *, old: dict[str, str], new: di
     return outcome
 
 
+@pytest.mark.slow(16)
 def test_build_killed_twenty_times(project: Path, template: Path, rebuilt: Path) -> None:
     """A kill at each commit stage (before the journal, just after it, between renames, after the last)
     and at spread delays; every time the outputs are all old or all new."""
@@ -207,6 +208,7 @@ def test_build_killed_twenty_times(project: Path, template: Path, rebuilt: Path)
     print("build kills:", Counter(outcomes))  # shown with -s: how the timed kills fell
 
 
+@pytest.mark.slow(21)
 def test_export_killed_twenty_times(project: Path, tmp_path: Path) -> None:
     """``tokutei-kg export`` after a ``build --no-exports``: the exports go from old to new as one unit."""
     assert cli(project, "build", "--no-exports").exit_code == 0
@@ -450,6 +452,7 @@ def test_viz_into_exports_keeps_the_manifest_matching(project: Path) -> None:
     assert temp_files(project) == []
 
 
+@pytest.mark.slow(10)
 def test_figures_into_exports_keep_the_manifest_matching(project: Path) -> None:
     result = cli(project, "figures")
     assert result.exit_code == 0, result.output

@@ -129,6 +129,7 @@ def _triples(quads: list[ox.Quad]) -> set[ox.Triple]:
     return {quad.triple for quad in quads}
 
 
+@pytest.mark.slow(12)
 @settings(settings.get_profile(PROFILE))
 @given(data=tables())
 def test_every_rdf_export_reads_back_to_the_built_data(empty_project: Path, data: dict[str, list[list[str]]]) -> None:
