@@ -71,7 +71,9 @@ def start_server(root: Path, *args: str, attempt: int = 1) -> Server:
     port = free_port()
     log = root.parent / f"serve-{port}.log"  # a file, not a pipe: the request log must never block the server
     with log.open("wb") as stderr:
-        process = subprocess.Popen([sys.executable, "-m", "tokutei_kg", "--root", str(root), "serve", "--port",
+        # -X faulthandler: a SIGABRT writes every thread's stack to the log (see the Ctrl-C test)
+        process = subprocess.Popen([sys.executable, "-X", "faulthandler", "-m", "tokutei_kg", "--root", str(root),
+                                    "serve", "--port",
                                     str(port), *args], stdout=subprocess.DEVNULL, stderr=stderr,
                                    preexec_fn=_die_with_parent if sys.platform == "linux" else None)
     server = Server(root, port, process)
@@ -437,7 +439,14 @@ def test_serve_stops_its_processes_on_interrupt(project: Path) -> None:
         time.sleep(0.05)
     assert len(_group(children[0])) >= 2
     other.process.send_signal(2)
-    assert other.process.wait(timeout=60) == 0
+    try:
+        code = other.process.wait(timeout=60)
+    except subprocess.TimeoutExpired:  # say where it hangs: faulthandler dumps every thread on SIGABRT
+        other.process.send_signal(6)
+        other.process.wait(timeout=20)
+        log = (project.parent / f"serve-{other.port}.log").read_text(encoding="utf-8", errors="replace")
+        pytest.fail(f"serve did not stop within 60 s of Ctrl-C; its log and threads:\n{log[-6000:]}")
+    assert code == 0
     deadline = time.monotonic() + 60
     while _group(children[0]) and time.monotonic() < deadline:
         time.sleep(0.05)
