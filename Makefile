@@ -36,10 +36,8 @@ $(VENV)/.audit-installed: pyproject.toml $(STAMP)
 audit: $(VENV)/.audit-installed
 	$(BIN)/python .ci/audit.py --python $(BIN)/python --pip-audit $(BIN)/pip-audit
 
-## run the whole test suite (bytecode compiled first: with PYTHONDONTWRITEBYTECODE set, each of the
-## suite's tokutei-kg subprocesses would otherwise compile the package again)
+## run the whole test suite
 test: $(STAMP)
-	$(BIN)/python -m compileall -q src
 	$(BIN)/python -m pytest
 
 build: $(STAMP)
