@@ -23,12 +23,22 @@ SEEN: list[TokuteiError] = []
 
 
 def fields(call: Callable[[], object], kind: type[TokuteiError] = TokuteiError) -> Fields:
-    """The fields of the error ``call`` raises (kept in SEEN for the checks over every family)."""
+    """The fields of the error ``call`` raises, checked bare (:func:`_bare`); the last one stays in SEEN[-1]."""
     with pytest.raises(kind) as caught:
         call()
     error = caught.value
     SEEN.append(error)
+    _bare(error)
     return error.origin, error.line, error.column, error.message, error.hint
+
+
+def _bare(error: TokuteiError) -> None:
+    """No message carries `error:` or its place, and no hint its dash: the CLI and format_error add them.
+    Checked on every error a case raises, in the case itself (no test here depends on another's order:
+    under pytest-xdist the cases of this file may run in different workers)."""
+    assert not error.message.startswith("error:"), error.message
+    assert ": error:" not in error.message and "error:" not in str(error), error.message
+    assert not error.hint.startswith(("—", " ")), error.hint
 
 
 @pytest.fixture(scope="module")
@@ -193,15 +203,6 @@ def test_view_error(kg: tokutei_kg.api.KG) -> None:
                                                  ViewError)
     assert (origin, line, column, message) == (None, None, None, "no relation or entity is claimed at stage 'matchng'")
     assert hint == "did you mean stage:matching?"
-
-
-def test_no_message_carries_error_or_its_place() -> None:
-    """Runs after the cases above (file order): every error they raised has a bare message."""
-    assert len(SEEN) >= 15
-    for error in SEEN:
-        assert not error.message.startswith("error:"), error.message
-        assert ": error:" not in error.message and "error:" not in str(error), error.message
-        assert not error.hint.startswith(("—", " ")), error.hint
 
 
 # --- no raise site bakes `error:` into a message ----------------------------------------------------

@@ -31,14 +31,7 @@ class TokuteiError(Exception):
     @property
     def where(self) -> str:
         """``origin``, ``origin:line`` or ``origin:line:column``; ``""`` without an origin."""
-        if self.origin is None:
-            return ""
-        parts = [self.origin]
-        if self.line is not None:
-            parts.append(str(self.line))
-            if self.column is not None:
-                parts.append(str(self.column))
-        return ":".join(parts)
+        return "" if self.origin is None else place(self.origin, self.line, self.column)
 
     def __str__(self) -> str:
         text = f"{self.where}: {self.message}" if self.where else self.message
@@ -61,12 +54,14 @@ class Location:
     column: int | None = None
 
     def __str__(self) -> str:
-        parts = [display_path(self.path)]
-        if self.row is not None:
-            parts.append(str(self.row))
-            if self.column is not None:
-                parts.append(str(self.column))
-        return ":".join(parts)
+        return place(display_path(self.path), self.row, self.column)
+
+
+def place(origin: str, line: int | None, column: int | None) -> str:
+    """``origin``, ``origin:line`` or ``origin:line:column`` (a column only after a line)."""
+    if line is None:
+        return origin
+    return f"{origin}:{line}" if column is None else f"{origin}:{line}:{column}"
 
 
 def display_path(path: Path) -> str:
