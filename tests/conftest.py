@@ -30,26 +30,42 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     return cores + 1
 
 
+def _seconds(item: pytest.Item) -> float:
+    return float(item.get_closest_marker("slow").args[0])  # type: ignore[union-attr]
+
+
+def _in_background(item: pytest.Item) -> bool:
+    return bool(item.get_closest_marker("slow").kwargs.get("background"))  # type: ignore[union-attr]
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Spread the ``slow`` tests (``@pytest.mark.slow(seconds)``: long by design — the 60 s load, the
-    twenty kills, the endpoint's time limits) over the xdist workers so they start early and together.
+    """Spread the ``slow`` tests (``@pytest.mark.slow(seconds)``: long by design — the twenty kills, the
+    property round trip, the figures) over the xdist workers so they start early and together.
 
     xdist's ``load`` scheduler first hands each of W workers a run of consecutive tests (a quarter of its
-    share); the slow tests are dealt longest first to the least-loaded of W groups, and group g goes to
-    the front of the g-th run, so no worker finishes a 20 s test while the others idle at the end. Without
-    xdist, or when the slow tests alone are most of the run, the order is pytest's."""
+    share). The ``background`` slow tests (``slow(seconds, background=True)``: the 60 s load, the queries
+    kept running to their time limit) take a fixed time whatever CPU they get, and run their processes at
+    a lower priority: they go, one after another, to the front of the first run, so one worker waits them
+    out while the others have the cores. The other slow tests are dealt longest first to the least-loaded
+    of the other runs, so no worker finishes a 20 s test while the others idle at the end. Without xdist,
+    or when the slow tests alone are most of the run, the order is pytest's."""
     workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "0"))
     slow = [item for item in items if item.get_closest_marker("slow") is not None]
     rest = [item for item in items if item.get_closest_marker("slow") is None]
     run = max((len(items) // workers) // 4, 2) if workers else 0
-    if workers < 2 or not slow or run * workers > len(rest) + len(slow) or run <= len(slow):
+    if workers < 2 or not slow or run * workers > len(rest) + len(slow):
         return
     groups: list[list[pytest.Item]] = [[] for _ in range(workers)]
     load = [0.0] * workers
-    for item in sorted(slow, key=lambda i: -float(i.get_closest_marker("slow").args[0])):  # type: ignore[union-attr]
-        g = load.index(min(load))
+    background = [item for item in slow if _in_background(item)]
+    groups[0] = sorted(background, key=_seconds, reverse=True)
+    first = 1 if background else 0
+    for item in sorted((i for i in slow if not _in_background(i)), key=_seconds, reverse=True):
+        g = first + load[first:].index(min(load[first:]))
         groups[g].append(item)
-        load[g] += float(item.get_closest_marker("slow").args[0])  # type: ignore[union-attr]
+        load[g] += _seconds(item)
+    if max(len(group) for group in groups) >= run:
+        return
     ordered: list[pytest.Item] = []
     for g in range(workers):
         ordered += groups[g]
@@ -191,9 +207,10 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    """Headless Chromium driven by Playwright, one per test module (the browser tests share it)."""
+    """Headless Chromium driven by Playwright, one per test process (each xdist worker): the browser tests
+    of every module share it, each in a context of its own."""
     require(CHROMIUM.exists(), "Chromium (/usr/bin/chromium, Debian package chromium)")
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:

@@ -5,6 +5,7 @@ and a loopback listener that counts the connections it accepts."""
 from __future__ import annotations
 
 import http.client
+import os
 import shutil
 import socket
 import subprocess
@@ -19,6 +20,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+# The nice value of the processes of a test whose load is elastic (``@pytest.mark.slow(..., background=True)``:
+# queries kept running for a fixed time or to their time limit): they take the CPU the other tests leave.
+BACKGROUND = 10
 
 
 def copy_built(built: Path, root: Path) -> Path:
@@ -76,20 +80,31 @@ def _die_with_parent() -> None:
         pass
 
 
-def start_server(root: Path, *args: str, host: str = "127.0.0.1", attempt: int = 1) -> Server:
+def start_server(root: Path, *args: str, host: str = "127.0.0.1", nice: int = 0, attempt: int = 1) -> Server:
+    """``tokutei-kg serve`` on ``host`` and a free port, answering. ``nice`` > 0 runs the server (and its
+    engine and query processes, which inherit it) that much lower in CPU priority (``nice -n``): for a test whose load is
+    elastic — one that keeps queries running for a fixed time, or until their time limit — so that it
+    yields the cores to the tests running beside it instead of taking them (:data:`BACKGROUND`)."""
     port = free_port(host)
     log = root.parent / f"serve-{host}-{port}.log"
+
+    def prepare() -> None:
+        if sys.platform == "linux":
+            _die_with_parent()
+        if nice:
+            os.nice(nice)
+
     with log.open("wb") as stderr:
         process = subprocess.Popen([sys.executable, "-m", "tokutei_kg", "--root", str(root), "serve", "--host", host,
                                     "--port", str(port), *args], stdout=subprocess.DEVNULL, stderr=stderr,
-                                   preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+                                   preexec_fn=prepare)
     server = Server(root, host, port, process, log)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
             message = log.read_text(encoding="utf-8")
             if " is in use " in message and attempt < 3:  # another worker took the port after free_port()
-                return start_server(root, *args, host=host, attempt=attempt + 1)
+                return start_server(root, *args, host=host, nice=nice, attempt=attempt + 1)
             raise AssertionError(f"serve exited: {message}")
         try:
             if server.request("GET", "/page.js", headers={"Host": f"127.0.0.1:{port}"}, timeout=5)[0] == 200:
@@ -98,6 +113,12 @@ def start_server(root: Path, *args: str, host: str = "127.0.0.1", attempt: int =
             time.sleep(0.05)
     stop_server(server)
     raise AssertionError("serve did not answer within 60 s")
+
+
+def in_background(pid: int) -> None:
+    """Lower the CPU priority of process ``pid`` by :data:`BACKGROUND` (as ``nice -n``); the processes it forks
+    later inherit it."""
+    os.setpriority(os.PRIO_PROCESS, pid, min(19, os.getpriority(os.PRIO_PROCESS, pid) + BACKGROUND))
 
 
 def stop_server(server: Server) -> None:

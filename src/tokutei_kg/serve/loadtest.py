@@ -10,6 +10,7 @@ from __future__ import annotations
 import http.client
 import os
 import statistics
+import sys
 import threading
 import time
 import urllib.parse
@@ -69,8 +70,12 @@ class LoadReport:
 
 
 def run_load(port: int, queries: list[str], *, clients: int = 8, seconds: float = 10.0,
-             max_requests: int | None = None, server_pid: int | None = None, host: str = "127.0.0.1") -> LoadReport:
-    """Send ``queries`` round-robin from ``clients`` threads for ``seconds`` (or ``max_requests`` in all)."""
+             max_requests: int | None = None, server_pid: int | None = None, host: str = "127.0.0.1",
+             nice: int = 0) -> LoadReport:
+    """Send ``queries`` round-robin from ``clients`` threads for ``seconds`` (or ``max_requests`` in all).
+
+    ``nice`` > 0 runs the client threads that much lower in CPU priority (Linux; a thread's own nice value):
+    a load in the background of other work — the test suite's — takes the CPU the other work leaves."""
     report = LoadReport(clients, seconds)
     if server_pid is not None:
         report.before = Usage.of(server_pid)
@@ -79,6 +84,7 @@ def run_load(port: int, queries: list[str], *, clients: int = 8, seconds: float 
     sent = [0]
 
     def client(index: int) -> None:
+        _lower_priority(nice)
         connection = http.client.HTTPConnection(host, port, timeout=60)
         position = index
         while time.monotonic() < deadline:
@@ -123,6 +129,14 @@ def run_load(port: int, queries: list[str], *, clients: int = 8, seconds: float 
     if server_pid is not None:
         report.after = Usage.of(server_pid)
     return report
+
+
+def _lower_priority(nice: int) -> None:
+    """Add ``nice`` to the calling thread's nice value, as ``os.nice`` does for a process (Linux keeps
+    one per thread; elsewhere nothing)."""
+    if nice and sys.platform == "linux":
+        thread = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, thread, min(19, os.getpriority(os.PRIO_PROCESS, thread) + nice))
 
 
 def _rss(pid: int) -> int:
