@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from serve_harness import BACKGROUND, FORM, Server, copy_built, in_background, start_server, stop_server
 
-from tokutei_kg.serve.app import Capacity, Lanes
+from tokutei_kg.serve.app import Capacity, Lanes, Receiving
 
 CROSS_PRODUCT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 TRIVIAL = "ASK { ?x dct:identifier 'kemnaker' }"
@@ -193,6 +193,24 @@ def test_slow_clients_cannot_take_the_endpoint(inprocess: tuple[str, int]) -> No
     for sock in slow:
         sock.close()
     assert [_get(port, "127.0.0.3") for _ in range(3)] == [200] * 3  # and the slow client's address is free again
+
+
+def test_a_dropped_slow_connection_frees_its_slot_before_its_client_sees_it_closed() -> None:
+    """(Found by a CI run: the slow client's next connection was refused because the thread that
+    handled the dropped one had not yet given its slot back when the client saw the close.)"""
+    ours, theirs = socket.socketpair()
+    order: list[str] = []
+    receiving = Receiving(0.05, lambda connection: order.append("released" if connection is ours else "?"))
+    try:
+        receiving.start(ours)
+        theirs.settimeout(30)
+        assert theirs.recv(1) == b""  # dropped at its deadline
+        order.append("the client saw it closed")
+    finally:
+        receiving.close()
+        ours.close()
+        theirs.close()
+    assert order == ["released", "the client saw it closed"]
 
 
 def test_a_client_leaving_early_leaves_no_traceback(project: Path) -> None:

@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -120,10 +121,12 @@ class Lanes:
 
 class Receiving:
     """Connections reading a request, with their deadlines; a watchdog thread shuts the socket of one
-    past its deadline, so a slow client (one byte at a time, or none) cannot hold a thread for long."""
+    past its deadline, so a slow client (one byte at a time, or none) cannot hold a thread for long.
+    ``release`` is called for such a connection first: its slot is free before its client sees it closed."""
 
-    def __init__(self, timeout: float) -> None:
+    def __init__(self, timeout: float, release: Callable[[socket.socket], None] = lambda connection: None) -> None:
         self.timeout = timeout
+        self._release = release
         self._deadlines: dict[socket.socket, float] = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -146,6 +149,7 @@ class Receiving:
                 for connection in late:
                     del self._deadlines[connection]
             for connection in late:
+                self._release(connection)
                 with contextlib.suppress(OSError):
                     connection.shutdown(socket.SHUT_RDWR)
 
@@ -171,10 +175,10 @@ class Endpoint(ThreadingHTTPServer):
             capacity = dataclasses.replace(capacity, lanes=max_in_flight)
         self.capacity = capacity
         self.lanes = Lanes(capacity)
-        self.receiving = Receiving(capacity.receive_timeout)
         self._clients: dict[str, int] = {}
         self._accepted: dict[socket.socket, str] = {}
         self._count_lock = threading.Lock()
+        self.receiving = Receiving(capacity.receive_timeout, self._release)
         host, port = str(self.server_address[0]), int(self.server_address[1])
         self.loopback = is_loopback(host)
         self.allowed_hosts = allowed_hosts(host, port, allow_hosts)
@@ -200,13 +204,17 @@ class Endpoint(ThreadingHTTPServer):
             log.info("connection from %s refused: too many connections", client)
         return not over
 
-    def shutdown_request(self, request: object) -> None:
+    def _release(self, request: object) -> None:
+        """Free the connection's slot (once: the watchdog may have freed it before the thread ends)."""
         with self._count_lock:
             client = self._accepted.pop(request, None)  # type: ignore[call-overload]
             if client is not None:
                 self._clients[client] -= 1
                 if not self._clients[client]:
                     del self._clients[client]
+
+    def shutdown_request(self, request: object) -> None:
+        self._release(request)
         super().shutdown_request(request)  # type: ignore[arg-type]
 
     def open_connections(self) -> int:
