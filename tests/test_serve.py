@@ -5,10 +5,12 @@ test. One server per module, started as a real process on 127.0.0.1."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import http.client
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -57,17 +59,22 @@ class Server:
                                                      "Accept": accept})
 
 
-def _die_with_parent() -> None:
-    """Linux: the server gets SIGTERM if the test process dies (a killed test run leaves no server behind)."""
-    try:
-        import ctypes
+def _prepare_server(ctrl_c: bool = True) -> None:
+    """In the server's process before it starts. Ctrl-C as from a terminal (``ctrl_c``): a test run started
+    as a background job of a script (CI's, ``make test &``) has SIGINT ignored, which its children inherit
+    and Python keeps — the Ctrl-C test then hung (found in CI and reproduced: every time so started).
+    Linux: the server gets SIGTERM if the test process dies (a killed test run leaves no server behind)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL if ctrl_c else signal.SIG_IGN)
+    if sys.platform == "linux":
+        try:
+            import ctypes
 
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, 15)  # PR_SET_PDEATHSIG, SIGTERM
-    except (OSError, AttributeError):
-        pass
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, 15)  # PR_SET_PDEATHSIG, SIGTERM
+        except (OSError, AttributeError):
+            pass
 
 
-def start_server(root: Path, *args: str, attempt: int = 1) -> Server:
+def start_server(root: Path, *args: str, ctrl_c: bool = True, attempt: int = 1) -> Server:
     port = free_port()
     log = root.parent / f"serve-{port}.log"  # a file, not a pipe: the request log must never block the server
     with log.open("wb") as stderr:
@@ -75,14 +82,14 @@ def start_server(root: Path, *args: str, attempt: int = 1) -> Server:
         process = subprocess.Popen([sys.executable, "-X", "faulthandler", "-m", "tokutei_kg", "--root", str(root),
                                     "serve", "--port",
                                     str(port), *args], stdout=subprocess.DEVNULL, stderr=stderr,
-                                   preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+                                   preexec_fn=functools.partial(_prepare_server, ctrl_c))
     server = Server(root, port, process)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         if process.poll() is not None:
             message = log.read_text(encoding="utf-8")
             if " is in use " in message and attempt < 3:  # another worker took the port after free_port()
-                return start_server(root, *args, attempt=attempt + 1)
+                return start_server(root, *args, ctrl_c=ctrl_c, attempt=attempt + 1)
             raise AssertionError(f"serve exited: {message}")
         try:
             if server.request("GET", "/", headers={"Host": f"127.0.0.1:{port}"})[0] == 200:
@@ -429,7 +436,11 @@ def test_serve_stops_its_processes_on_interrupt(project: Path) -> None:
     """Ctrl-C while a query keeps a worker busy: the server exits 0 and the engine and every worker are
     gone (one SIGKILL to their process group; nothing waits on the query). The bounds below only catch a
     hang on a busy machine; none is a timing assertion."""
-    other = start_server(project, "--timeout", "60")
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # the worst case: a runner started in the background
+    try:
+        other = start_server(project, "--timeout", "60")
+    finally:
+        signal.signal(signal.SIGINT, previous)
     children = subprocess.run(["pgrep", "-P", str(other.process.pid)], capture_output=True, text=True).stdout.split()
     assert len(children) == 1  # the engine
     busy = threading.Thread(target=_swallow, args=(other, CROSS_PRODUCT), daemon=True)
@@ -451,6 +462,18 @@ def test_serve_stops_its_processes_on_interrupt(project: Path) -> None:
     while _group(children[0]) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert _group(children[0]) == []
+
+
+def test_serve_started_with_ctrl_c_ignored_says_how_to_stop_it_and_stops_on_sigterm(project: Path) -> None:
+    running = start_server(project, ctrl_c=False)
+    running.process.send_signal(signal.SIGINT)  # ignored, as the shell asked
+    assert running.request("GET", "/", headers={"Host": f"127.0.0.1:{running.port}"})[0] == 200
+    running.process.terminate()
+    assert running.process.wait(timeout=60) == 0
+    first = (project.parent / f"serve-{running.port}.log").read_text(encoding="utf-8").splitlines()[0]
+    assert first == (f"serving 4,509 quads read-only at http://127.0.0.1:{running.port}/ (SPARQL: "
+                     f"http://127.0.0.1:{running.port}/query) — Ctrl-C is ignored in this process (started in the "
+                     f"background?): stop it with kill {running.process.pid}")
 
 
 def _swallow(server: Server, text: str) -> None:

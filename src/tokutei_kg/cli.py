@@ -564,6 +564,16 @@ def export(ctx: click.Context, formats: tuple[str, ...], output: Path | None, li
         click.echo(f"wrote {display_path(path)} ({path.stat().st_size:,} bytes)")
 
 
+def _how_to_stop() -> str:
+    """Ctrl-C, unless this process was started with SIGINT ignored (as a background job of a script,
+    ``tokutei-kg serve &``, is): then Ctrl-C cannot stop it, and the line says what does."""
+    import signal
+
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        return f"Ctrl-C is ignored in this process (started in the background?): stop it with kill {os.getpid()}"
+    return "Ctrl-C stops"
+
+
 @main.command()
 @click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True,
@@ -605,7 +615,7 @@ def serve(ctx: click.Context, port: int, host: str, cors: str | None, timeout: f
                        "requests are answered only for the Host names 127.0.0.1, localhost, [::1], the bound "
                        "address and those given with --allow-host", err=True)
         click.echo(f"serving {running.quads:,} quads read-only at {running.url} (SPARQL: {running.url}query) "
-                   f"— Ctrl-C stops", err=True)
+                   f"— {_how_to_stop()}", err=True)
 
     # the dataset is handed over, not kept here: the engine process holds it, this one only speaks HTTP
     run_server(_built(ctx), options, on_ready=ready)
