@@ -22,9 +22,9 @@ sys.modules["tokutei_tests_conftest"] = sys.modules[__name__]
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
-    """``-n auto`` (pyproject.toml): one worker more than the cores this process may use. Some of the
-    slowest tests mostly wait (the 60 s load on ``serve`` uses about a third of a core, servers and
-    subprocesses answer), and the extra worker runs other tests meanwhile; measured in
+    """``-n auto`` (pyproject.toml): one worker more than the cores this process may use. One worker waits
+    out the background tests (the 60 s load and the queries run to their limits, at a lower CPU priority)
+    and others wait on servers and subprocesses, so the extra worker keeps the cores busy; measured in
     docs/performance.md ("Test suite"). ``PYTEST_XDIST_AUTO_NUM_WORKERS`` or ``-n N`` overrides it."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     return cores + 1
