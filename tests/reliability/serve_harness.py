@@ -118,7 +118,9 @@ def start_server(root: Path, *args: str, host: str = "127.0.0.1", nice: int = 0,
 def in_background(pid: int) -> None:
     """Lower the CPU priority of process ``pid`` by :data:`BACKGROUND` (as ``nice -n``); the processes it forks
     later inherit it."""
-    os.setpriority(os.PRIO_PROCESS, pid, min(19, os.getpriority(os.PRIO_PROCESS, pid) + BACKGROUND))
+    from tokutei_kg.serve.loadtest import lower_priority
+
+    lower_priority(BACKGROUND, pid)
 
 
 def stop_server(server: Server) -> None:

@@ -26,21 +26,22 @@ def project(built_mini_once: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     return copy_built(built_mini_once, tmp_path_factory.mktemp("hardening") / "mini")
 
 
-@pytest.fixture(scope="module")
-def server(project: Path) -> Iterator[Server]:
-    running = start_server(project, "--timeout", "4")
+def _serving(project: Path, nice: int = 0) -> Iterator[Server]:
+    running = start_server(project, "--timeout", "4", nice=nice)
     yield running
     stop_server(running)
     assert "Traceback" not in running.log.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def server(project: Path) -> Iterator[Server]:
+    yield from _serving(project)
 
 
 @pytest.fixture
 def background_server(project: Path) -> Iterator[Server]:
     """A server of its own, in the background (:data:`BACKGROUND`): its attacks run to the time limit."""
-    running = start_server(project, "--timeout", "4", nice=BACKGROUND)
-    yield running
-    stop_server(running)
-    assert "Traceback" not in running.log.read_text(encoding="utf-8")
+    yield from _serving(project, BACKGROUND)
 
 
 def _rss(pid: int) -> int:

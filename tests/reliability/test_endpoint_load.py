@@ -20,7 +20,7 @@ import pytest
 from serve_harness import REPO, Server, copy_built, start_server, stop_server
 
 from tokutei_kg.query import library
-from tokutei_kg.serve.loadtest import _lower_priority, run_load
+from tokutei_kg.serve.loadtest import lower_priority, run_load
 
 NICE = 15
 
@@ -56,7 +56,7 @@ def test_a_background_load_lowers_the_priority_of_its_client_threads_only() -> N
 
     def client() -> None:
         seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
-        _lower_priority(NICE)
+        lower_priority(NICE)
         seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
 
     thread = threading.Thread(target=client)

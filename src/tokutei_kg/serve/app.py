@@ -124,7 +124,7 @@ class Receiving:
     past its deadline, so a slow client (one byte at a time, or none) cannot hold a thread for long.
     ``release`` is called for such a connection first: its slot is free before its client sees it closed."""
 
-    def __init__(self, timeout: float, release: Callable[[socket.socket], None] = lambda connection: None) -> None:
+    def __init__(self, timeout: float, release: Callable[[socket.socket], None]) -> None:
         self.timeout = timeout
         self._release = release
         self._deadlines: dict[socket.socket, float] = {}

@@ -84,7 +84,7 @@ def run_load(port: int, queries: list[str], *, clients: int = 8, seconds: float 
     sent = [0]
 
     def client(index: int) -> None:
-        _lower_priority(nice)
+        lower_priority(nice)
         connection = http.client.HTTPConnection(host, port, timeout=60)
         position = index
         while time.monotonic() < deadline:
@@ -131,12 +131,16 @@ def run_load(port: int, queries: list[str], *, clients: int = 8, seconds: float 
     return report
 
 
-def _lower_priority(nice: int) -> None:
-    """Add ``nice`` to the calling thread's nice value, as ``os.nice`` does for a process (Linux keeps
-    one per thread; elsewhere nothing)."""
-    if nice and sys.platform == "linux":
-        thread = threading.get_native_id()
-        os.setpriority(os.PRIO_PROCESS, thread, min(19, os.getpriority(os.PRIO_PROCESS, thread) + nice))
+def lower_priority(nice: int, pid: int | None = None) -> None:
+    """Add ``nice`` to the nice value of process ``pid`` (the processes it forks later inherit it), or with
+    no ``pid`` of the calling thread only (Linux keeps one per thread; elsewhere a thread is left alone)."""
+    if not nice:
+        return
+    if pid is None:
+        if sys.platform != "linux":
+            return
+        pid = threading.get_native_id()
+    os.setpriority(os.PRIO_PROCESS, pid, min(19, os.getpriority(os.PRIO_PROCESS, pid) + nice))
 
 
 def _rss(pid: int) -> int:
