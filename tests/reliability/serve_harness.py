@@ -4,6 +4,7 @@ and a loopback listener that counts the connections it accepts."""
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import shutil
@@ -20,9 +21,6 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
-# The nice value of the processes of a test whose load is elastic (``@pytest.mark.slow(..., background=True)``:
-# queries kept running for a fixed time or to their time limit): they take the CPU the other tests leave.
-BACKGROUND = 10
 
 
 def copy_built(built: Path, root: Path) -> Path:
@@ -80,19 +78,14 @@ def _die_with_parent() -> None:
         pass
 
 
-def start_server(root: Path, *args: str, host: str = "127.0.0.1", nice: int = 0, attempt: int = 1) -> Server:
-    """``tokutei-kg serve`` on ``host`` and a free port, answering. ``nice`` > 0 runs the server (and its
-    engine and query processes, which inherit it) that much lower in CPU priority (``nice -n``): for a test whose load is
-    elastic — one that keeps queries running for a fixed time, or until their time limit — so that it
-    yields the cores to the tests running beside it instead of taking them (:data:`BACKGROUND`)."""
+def start_server(root: Path, *args: str, host: str = "127.0.0.1", attempt: int = 1) -> Server:
+    """``tokutei-kg serve`` on ``host`` and a free port, answering."""
     port = free_port(host)
     log = root.parent / f"serve-{host}-{port}.log"
 
     def prepare() -> None:
         if sys.platform == "linux":
             _die_with_parent()
-        if nice:
-            os.nice(nice)
 
     with log.open("wb") as stderr:
         process = subprocess.Popen([sys.executable, "-m", "tokutei_kg", "--root", str(root), "serve", "--host", host,
@@ -104,7 +97,7 @@ def start_server(root: Path, *args: str, host: str = "127.0.0.1", nice: int = 0,
         if process.poll() is not None:
             message = log.read_text(encoding="utf-8")
             if " is in use " in message and attempt < 3:  # another worker took the port after free_port()
-                return start_server(root, *args, host=host, nice=nice, attempt=attempt + 1)
+                return start_server(root, *args, host=host, attempt=attempt + 1)
             raise AssertionError(f"serve exited: {message}")
         try:
             if server.request("GET", "/page.js", headers={"Host": f"127.0.0.1:{port}"}, timeout=5)[0] == 200:
@@ -115,12 +108,61 @@ def start_server(root: Path, *args: str, host: str = "127.0.0.1", nice: int = 0,
     raise AssertionError("serve did not answer within 60 s")
 
 
-def in_background(pid: int) -> None:
-    """Lower the CPU priority of process ``pid`` by :data:`BACKGROUND` (as ``nice -n``); the processes it forks
-    later inherit it."""
-    from tokutei_kg.serve.loadtest import lower_priority
+def engine_of(server: Server) -> int:
+    """The pid of the query engine of a ``tokutei-kg serve`` process (its one child: the engine forks the rest)."""
+    children = _children(server.process.pid)
+    assert len(children) == 1, children
+    return children[0]
 
-    lower_priority(BACKGROUND, pid)
+
+def _children(pid: int) -> list[int]:
+    """The child processes of ``pid`` (Linux /proc; its main thread's children file, else a scan)."""
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        found = []
+        for entry in os.listdir("/proc"):
+            try:
+                if entry.isdigit() and int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry))
+            except (OSError, IndexError, ValueError):
+                continue
+        return found
+
+
+@contextmanager
+def idle_when_long(engine: int, cpu: float = 0.25) -> Iterator[set[int]]:
+    """For a test whose queries are *meant* to run to their time limit (the cross products and pathological
+    queries of the availability and hardening tests): while the block runs, every query process of ``engine``
+    that has used ``cpu`` seconds of CPU is moved to the SCHED_IDLE policy. It keeps its lane and runs on to
+    its limit as before, but on CPU no other process wants — instead of taking the cores from the tests
+    running beside it for 4 to 20 s (a lower nice value only shares them: ten such processes at nice 10 still
+    took a fifth of the machine). Queries under ``cpu`` (the trivial ones the tests expect answers from) keep
+    the server's priority. Yields the pids moved, so that a test can check it happened (Linux; elsewhere the
+    set stays empty and nothing changes)."""
+    from tokutei_kg.serve.engine import _cpu_of
+
+    moved: set[int] = set()
+    stop = threading.Event()
+
+    def watch() -> None:
+        while not stop.wait(0.1):
+            for pid in _children(engine):
+                if pid not in moved and (_cpu_of(pid) or 0.0) >= cpu:
+                    with contextlib.suppress(OSError):  # (it may just have ended)
+                        for thread in os.listdir(f"/proc/{pid}/task"):
+                            os.sched_setscheduler(int(thread), os.SCHED_IDLE, os.sched_param(0))
+                        moved.add(pid)
+
+    thread = threading.Thread(target=watch, daemon=True)
+    if hasattr(os, "SCHED_IDLE"):
+        thread.start()
+    try:
+        yield moved
+    finally:
+        stop.set()
+        if thread.is_alive():
+            thread.join()
 
 
 def stop_server(server: Server) -> None:

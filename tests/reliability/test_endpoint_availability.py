@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from serve_harness import BACKGROUND, FORM, Server, copy_built, in_background, start_server, stop_server
+from serve_harness import FORM, Server, copy_built, engine_of, idle_when_long, start_server, stop_server
 
 from tokutei_kg.serve.app import Capacity, Lanes, Receiving
 
@@ -29,8 +29,7 @@ def project(built_mini_once: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 
 @pytest.fixture
 def server(project: Path) -> Iterator[Server]:
-    # (a margin for a busy machine: see the test); the expensive queries run to the limit in the background
-    running = start_server(project, "--timeout", "20", nice=BACKGROUND)
+    running = start_server(project, "--timeout", "20")  # (a margin for a busy machine: see the test)
     yield running
     stop_server(running)
 
@@ -46,7 +45,7 @@ def _workers(server: Server) -> int:
 
 @pytest.mark.slow(20, background=True)
 def test_all_trivial_queries_answer_while_four_expensive_ones_run(server: Server) -> None:
-    with ThreadPoolExecutor(8) as pool:
+    with ThreadPoolExecutor(8) as pool, idle_when_long(engine_of(server)) as idle:
         expensive = [pool.submit(server.post, CROSS_PRODUCT) for _ in range(4)]
         deadline = time.monotonic() + 60
         while _workers(server) < 4 and time.monotonic() < deadline:
@@ -57,6 +56,7 @@ def test_all_trivial_queries_answer_while_four_expensive_ones_run(server: Server
         assert not all(f.done() for f in expensive)  # (still running: the cheap ones did not wait for them)
         assert answers == [(200, b'{"head":{},"boolean":true}')] * 20
         stopped = [f.result() for f in expensive]
+    assert len(idle) == 4  # the four ran on to their limit on idle CPU (the trivial ones never went long)
     assert stopped == [(503, "error: the query was stopped at the time limit (20 s) — add LIMIT, bind a variable or "
                              "narrow the pattern\n".encode())] * 4
 
@@ -69,16 +69,17 @@ def test_a_fifth_long_query_is_stopped_early_with_a_reason(project: Path) -> Non
 
     running = start(Built.open(Project(project)),
                     ServeOptions(port=0, timeout=15, capacity=Capacity(fast_timeout=0.2)))
-    in_background(running.engine.pid)  # (the query processes it forks run to their limit in the background)
     thread = threading.Thread(target=running.serve_forever, daemon=True)
     thread.start()
     try:
         port = int(running.endpoint.server_address[1])  # type: ignore[attr-defined]
-        with ThreadPoolExecutor(8) as pool:
+        with ThreadPoolExecutor(8) as pool, idle_when_long(running.engine.pid) as idle:
             answers = sorted(pool.map(lambda _: _post(port, CROSS_PRODUCT), range(5)))
     finally:
         running.close()
         thread.join(timeout=60)
+    assert 4 <= len(idle) <= 5  # the four long ones ran on to their limit on idle CPU (the fifth may have, too,
+    #                            before the server's next look at it stopped it)
     busy = (503, b"error: the query was stopped after 0.2 s of CPU: the server is busy with long queries (their limit "
                  b"is 15 s) \xe2\x80\x94 try again in a moment, or add LIMIT\n")
     limit = (503, "error: the query was stopped at the time limit (15 s) — add LIMIT, bind a variable or narrow the "

@@ -124,31 +124,93 @@ def test_rename_failing_mid_commit_is_completed_by_the_next_command(project: Pat
 
 # --- killed at any moment -------------------------------------------------------------------------------
 
-KILLER = """
-import os, signal, sys
-import tokutei_kg.atomic as atomic
-point, at = sys.argv[1], int(sys.argv[2])
-if point == "journal":  # killed with every file staged, just before the commit point
-    def journal(*args):
-        os.kill(os.getpid(), signal.SIGKILL)
-    atomic._write_journal = journal
-else:  # killed right after the at-th rename (the first is the journal's)
-    real, done = os.replace, [0]
-    def replace(*args):
-        real(*args)
-        done[0] += 1
-        if done[0] == at:
-            os.kill(os.getpid(), signal.SIGKILL)
-    os.replace = replace
+# Runs commands to be killed. It imports the package once; each command runs in a process forked from it,
+# so a kill at a random moment falls in the command's work, not in the interpreter's start (a third of a
+# fresh process's run), and the twenty runs do not pay that start twenty times. Per line on stdin, a JSON
+# [point, at, args, stderr file]: it forks, prints the command's pid, waits for it and prints its wait status.
+FORK_SERVER = """
+import json, os, pkgutil, signal, sys, importlib
+import tokutei_kg
+for module in pkgutil.walk_packages(tokutei_kg.__path__, "tokutei_kg."):
+    if not module.name.endswith("__main__"):
+        importlib.import_module(module.name)
 from tokutei_kg.cli import main
-main(sys.argv[3:], prog_name="tokutei-kg")
+for line in sys.stdin:
+    point, at, args, stderr = json.loads(line)
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+            os.dup2(os.open(stderr, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), 2)
+            import tokutei_kg.atomic as atomic
+            if point == "journal":  # killed with every file staged, just before the commit point
+                def journal(*args):
+                    os.kill(os.getpid(), signal.SIGKILL)
+                atomic._write_journal = journal
+            elif point == "rename":  # killed right after the at-th rename (the first is the journal's)
+                real, done = os.replace, [0]
+                def replace(*args):
+                    real(*args)
+                    done[0] += 1
+                    if done[0] == at:
+                        os.kill(os.getpid(), signal.SIGKILL)
+                os.replace = replace
+            main(args, prog_name="tokutei-kg")
+            code = 0
+        except SystemExit as exit:
+            code = exit.code if isinstance(exit.code, int) else 1
+        except BaseException:
+            import traceback
+            traceback.print_exc()
+            code = 3
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    print(pid, flush=True)
+    print(os.waitpid(pid, 0)[1], flush=True)
 """
 
 
-def _delays(root: Path, args: list[str], source: Path, count: int) -> list[float]:
+class Commands:
+    """The fork server above: ``run`` one command, killed at a ``point`` or after ``delay`` seconds."""
+
+    def __init__(self, folder: Path) -> None:
+        self.stderr = folder / "stderr.txt"
+        self.process = subprocess.Popen([sys.executable, "-c", FORK_SERVER], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, text=True)
+
+    def run(self, root: Path, args: list[str], *, delay: float | None = None,
+            point: tuple[str, int] = ("none", 0)) -> tuple[int, str]:
+        """The command's exit code (negative: the signal that ended it) and what it printed on stderr."""
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write(json.dumps([*point, ["--root", str(root), *args], str(self.stderr)]) + "\n")
+        self.process.stdin.flush()
+        pid = int(self.process.stdout.readline())
+        if delay is not None:
+            time.sleep(delay)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        status = int(self.process.stdout.readline())
+        return os.waitstatus_to_exitcode(status), self.stderr.read_text(encoding="utf-8", errors="replace")
+
+    def close(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        self.process.wait(timeout=60)
+
+
+@pytest.fixture
+def commands(tmp_path: Path) -> Iterator[Commands]:
+    started = Commands(tmp_path)
+    yield started
+    started.close()
+
+
+def _delays(commands: Commands, root: Path, args: list[str], source: Path, count: int) -> list[float]:
     """``count`` delays spread from 15 % to 105 % of how long one uninterrupted run takes here."""
     started = time.perf_counter()
-    assert tk(root, *args).returncode == 0
+    code, err = commands.run(root, args)
+    assert code == 0, err
     took = time.perf_counter() - started
     restore_outputs(source, root)
     return [took * (0.15 + 0.9 * i / (count - 1)) for i in range(count)]
@@ -158,17 +220,12 @@ def _files(state: dict[str, str]) -> int:
     return sum(1 for value in state.values() if value != "dir")
 
 
-def _kill_and_check(root: Path, args: list[str], *, old: dict[str, str], new: dict[str, str],
+def _kill_and_check(commands: Commands, root: Path, args: list[str], *, old: dict[str, str], new: dict[str, str],
                     delay: float | None = None, point: tuple[str, int] = ("none", 0)) -> str:
     """Run ``tokutei-kg args`` and kill it (after ``delay`` s, or at ``point``); check the outputs are
     all old or all new (after the roll-forward any command does); return which."""
-    command = [sys.executable, "-c", KILLER, *map(str, point), "--root", str(root), *args]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    if delay is not None:
-        time.sleep(delay)
-        process.send_signal(signal.SIGKILL)
-    _, err = process.communicate(timeout=120)
-    assert process.returncode in (0, -signal.SIGKILL), err
+    code, err = commands.run(root, args, delay=delay, point=point)
+    assert code in (0, -signal.SIGKILL), err
     state = visible(snapshot(root))
     if (root / JOURNAL).exists():
         require_built(Project(root))  # what every reader does first: finish the commit
@@ -188,7 +245,7 @@ def _kill_and_check(root: Path, args: list[str], *, old: dict[str, str], new: di
 
 
 @pytest.mark.slow(16)
-def test_build_killed_twenty_times(project: Path, template: Path, rebuilt: Path) -> None:
+def test_build_killed_twenty_times(project: Path, template: Path, rebuilt: Path, commands: Commands) -> None:
     """A kill at each commit stage (before the journal, just after it, between renames, after the last)
     and at spread delays; every time the outputs are all old or all new."""
     old, new = visible(snapshot(template)), visible(snapshot(rebuilt))
@@ -199,17 +256,17 @@ def test_build_killed_twenty_times(project: Path, template: Path, rebuilt: Path)
     outcomes = []
     for point in points:
         restore_outputs(template, project)
-        outcomes.append(_kill_and_check(project, ["build"], old=old, new=new, point=point))
+        outcomes.append(_kill_and_check(commands, project, ["build"], old=old, new=new, point=point))
     assert outcomes == ["old"] + ["rolled forward"] * 5
-    for delay in _delays(project, ["build"], template, 14):
+    for delay in _delays(commands, project, ["build"], template, 14):
         restore_outputs(template, project)
-        outcomes.append(_kill_and_check(project, ["build"], old=old, new=new, delay=delay))
+        outcomes.append(_kill_and_check(commands, project, ["build"], old=old, new=new, delay=delay))
     assert len(outcomes) == 20
     print("build kills:", Counter(outcomes))  # shown with -s: how the timed kills fell
 
 
 @pytest.mark.slow(21)
-def test_export_killed_twenty_times(project: Path, tmp_path: Path) -> None:
+def test_export_killed_twenty_times(project: Path, tmp_path: Path, commands: Commands) -> None:
     """``tokutei-kg export`` after a ``build --no-exports``: the exports go from old to new as one unit."""
     assert cli(project, "build", "--no-exports").exit_code == 0
     before = clone(project, tmp_path / "before")
@@ -221,11 +278,11 @@ def test_export_killed_twenty_times(project: Path, tmp_path: Path) -> None:
     renames = 1 + _files(new) - 3  # the journal's, then every file's but the dataset's, its record's, the explorer's
     for point in [("journal", 0), ("rename", 1), ("rename", 2), ("rename", renames // 2), ("rename", renames)]:
         restore_outputs(before, project)
-        outcomes.append(_kill_and_check(project, ["export"], old=old, new=new, point=point))
+        outcomes.append(_kill_and_check(commands, project, ["export"], old=old, new=new, point=point))
     assert outcomes == ["old"] + ["rolled forward"] * 4
-    for delay in _delays(project, ["export"], before, 15):
+    for delay in _delays(commands, project, ["export"], before, 15):
         restore_outputs(before, project)
-        outcomes.append(_kill_and_check(project, ["export"], old=old, new=new, delay=delay))
+        outcomes.append(_kill_and_check(commands, project, ["export"], old=old, new=new, delay=delay))
     assert len(outcomes) == 20
     print("export kills:", Counter(outcomes))  # shown with -s: how the timed kills fell
 

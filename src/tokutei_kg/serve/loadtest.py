@@ -8,9 +8,9 @@ after. Used by ``tests/reliability/test_endpoint_load.py`` (short, in CI) and ``
 from __future__ import annotations
 
 import http.client
+import math
 import os
 import statistics
-import sys
 import threading
 import time
 import urllib.parse
@@ -36,6 +36,7 @@ class Usage:
 class LoadReport:
     clients: int
     seconds: float
+    interval: float | None = None  # paced: all clients send at once every ``interval`` s (None: saturating)
     requests: int = 0
     statuses: Counter[int] = field(default_factory=Counter)
     failures: Counter[str] = field(default_factory=Counter)
@@ -56,7 +57,8 @@ class LoadReport:
 
     def summary(self) -> str:
         rate = self.requests / self.seconds if self.seconds else 0.0
-        lines = [f"{self.clients} clients, {self.seconds:.1f} s: {self.requests:,} requests, {rate:,.0f} req/s, "
+        pace = f" ({self.clients} at once every {self.interval:g} s)" if self.interval else ""
+        lines = [f"{self.clients} clients{pace}, {self.seconds:.1f} s: {self.requests:,} requests, {rate:,.0f} req/s, "
                  f"{self.errors} errors {dict(self.statuses)} {dict(self.failures)} {self.samples or ''}",
                  f"latency ms: p50 {self.percentile(0.50) * 1000:.1f}, p95 {self.percentile(0.95) * 1000:.1f}, "
                  f"p99 {self.percentile(0.99) * 1000:.1f}, mean "
@@ -71,23 +73,37 @@ class LoadReport:
 
 def run_load(port: int, queries: list[str], *, clients: int = 8, seconds: float = 10.0,
              max_requests: int | None = None, server_pid: int | None = None, host: str = "127.0.0.1",
-             nice: int = 0) -> LoadReport:
+             interval: float | None = None) -> LoadReport:
     """Send ``queries`` round-robin from ``clients`` threads for ``seconds`` (or ``max_requests`` in all).
 
-    ``nice`` > 0 runs the client threads that much lower in CPU priority (Linux; a thread's own nice value):
-    a load in the background of other work — the test suite's — takes the CPU the other work leaves."""
-    report = LoadReport(clients, seconds)
+    Each client sends its next request as soon as the last is answered (a saturating load: its figures are
+    the server's capacity), or with ``interval`` on a common clock: every ``interval`` seconds all clients
+    send one request at the same instant (``clients`` at once; a client still waiting skips that tick) — a
+    paced load, whose work is bounded (``clients / interval`` requests per second at most) whatever the
+    machine's speed: what the test suite runs beside other tests."""
+    report = LoadReport(clients, seconds, interval=interval)
     if server_pid is not None:
         report.before = Usage.of(server_pid)
     lock = threading.Lock()
-    deadline = time.monotonic() + seconds
+    origin = time.monotonic()
+    deadline = origin + seconds
     sent = [0]
 
+    def wait_for_tick() -> bool:
+        """Sleep until the next tick of the common clock (at once without ``interval``); False past the end."""
+        if interval is None:
+            return True
+        now = time.monotonic()
+        tick = origin + math.ceil((now - origin) / interval) * interval
+        if tick >= deadline:
+            return False
+        time.sleep(tick - now)
+        return True
+
     def client(index: int) -> None:
-        lower_priority(nice)
         connection = http.client.HTTPConnection(host, port, timeout=60)
         position = index
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and wait_for_tick():
             with lock:
                 if max_requests is not None and sent[0] >= max_requests:
                     break
@@ -95,22 +111,7 @@ def run_load(port: int, queries: list[str], *, clients: int = 8, seconds: float 
             body = urllib.parse.urlencode({"query": queries[position % len(queries)]})
             position += 1
             started = time.monotonic()
-            try:
-                connection.request("POST", "/query", body, {"Content-Type": "application/x-www-form-urlencoded",
-                                                            "Accept": "application/sparql-results+json"})
-                response = connection.getresponse()
-                data = response.read()
-                status: int | None = response.status
-                if status != 200:
-                    with lock:
-                        report.samples.setdefault(int(response.status), data[:300].decode("utf-8", "replace"))
-                if response.will_close:
-                    connection.close()
-            except (OSError, http.client.HTTPException) as exc:
-                status = None
-                connection.close()
-                with lock:
-                    report.failures[type(exc).__name__] += 1
+            status = _send(connection, body, report, lock)
             elapsed = time.monotonic() - started
             with lock:
                 report.requests += 1
@@ -131,16 +132,24 @@ def run_load(port: int, queries: list[str], *, clients: int = 8, seconds: float 
     return report
 
 
-def lower_priority(nice: int, pid: int | None = None) -> None:
-    """Add ``nice`` to the nice value of process ``pid`` (the processes it forks later inherit it), or with
-    no ``pid`` of the calling thread only (Linux keeps one per thread; elsewhere a thread is left alone)."""
-    if not nice:
-        return
-    if pid is None:
-        if sys.platform != "linux":
-            return
-        pid = threading.get_native_id()
-    os.setpriority(os.PRIO_PROCESS, pid, min(19, os.getpriority(os.PRIO_PROCESS, pid) + nice))
+def _send(connection: http.client.HTTPConnection, body: str, report: LoadReport, lock: threading.Lock) -> int | None:
+    """POST one query; its status (None: no answer, counted in ``report.failures``)."""
+    try:
+        connection.request("POST", "/query", body, {"Content-Type": "application/x-www-form-urlencoded",
+                                                    "Accept": "application/sparql-results+json"})
+        response = connection.getresponse()
+        data = response.read()
+        if response.status != 200:
+            with lock:
+                report.samples.setdefault(int(response.status), data[:300].decode("utf-8", "replace"))
+        if response.will_close:
+            connection.close()
+        return int(response.status)
+    except (OSError, http.client.HTTPException) as exc:
+        connection.close()
+        with lock:
+            report.failures[type(exc).__name__] += 1
+        return None
 
 
 def _rss(pid: int) -> int:
