@@ -506,6 +506,33 @@ def test_figures_are_written_and_reproducible(mini_built: Project, tmp_path: Pat
         assert "warning: no Japanese font found" in first.stderr
 
 
+@pytest.mark.parametrize("inches", [2.5, 4.0, 6.0])
+def test_the_caption_breaks_its_lines_where_matplotlib_does(inches: float) -> None:
+    """The figures' caption finds its line breaks by bisection; matplotlib's own ``wrap=True`` adds a word
+    at a time. Same text, same figure: the same lines (and a caption of several)."""
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.text import Text
+
+    from tokutei_kg.visualise.figures import _caption_type, _rc
+
+    caption = ("12 entities, 45 relations. Colour: side; marker: kind of entity (hollow: document, system). "
+               "Sumber: tokutei-kg, graph/curated — 出入国在留管理庁 特定技能 Supercalifragilisticexpialidocious-and-on\n"
+               "A second paragraph, after a line break of its own, with a few more words to wrap.")
+    with matplotlib.rc_context(_rc()):
+        figure = Figure(figsize=(inches, 3))
+        FigureCanvasAgg(figure)
+        ours = figure.add_artist(_caption_type()(0.01, 0.005, caption, fontsize=7.5, wrap=True,
+                                                 transform=figure.transSubfigure))
+        theirs = figure.text(0.01, 0.5, caption, fontsize=7.5, wrap=True)
+        figure.canvas.draw()  # (gives each text its renderer)
+    assert type(ours) is not Text  # (matplotlib still has what the caption relies on)
+    lines = ours._get_wrapped_text()
+    assert lines == theirs._get_wrapped_text()
+    assert lines.count("\n") >= 2 and lines.replace("\n", " ") == caption.replace("\n", " ")
+
+
 def test_statistics_series_names_its_sources(mini_built: Project) -> None:
     from tokutei_kg.visualise.figures import residents_series
 
