@@ -23,7 +23,7 @@ sys.modules["tokutei_tests_conftest"] = sys.modules[__name__]
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """``-n auto`` (pyproject.toml): one worker more than the cores this process may use. One worker waits
-    out the background tests (the 60 s load and the queries run to their limits, at a lower CPU priority)
+    out the background tests (the paced 60 s load and the queries run to their limits on idle CPU)
     and others wait on servers and subprocesses, so the extra worker keeps the cores busy; measured in
     docs/performance.md ("Test suite"). ``PYTEST_XDIST_AUTO_NUM_WORKERS`` or ``-n N`` overrides it."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
@@ -44,9 +44,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
     xdist's ``load`` scheduler first hands each of W workers a run of consecutive tests (a quarter of its
     share). The ``background`` slow tests (``slow(seconds, background=True)``: the 60 s load, the queries
-    kept running to their time limit) take a fixed time whatever CPU they get, and run their processes at
-    a lower priority: they go, one after another, to the front of the first run, so one worker waits them
-    out while the others have the cores. The other slow tests are dealt longest first to the least-loaded
+    kept running to their time limit) take a fixed time and little CPU (the load is paced, the queries run
+    on idle CPU): they go, one after another, to the front of the first run, so one worker waits them out
+    while the others have the cores. The other slow tests are dealt longest first to the least-loaded
     of the other runs, so no worker finishes a 20 s test while the others idle at the end. Without xdist,
     or when the slow tests alone are most of the run, the order is pytest's."""
     workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "0"))
