@@ -228,8 +228,7 @@ def _warm() -> None:
     library took 0.31 CPU s, later passes 0.12 s.)"""
     import gc
 
-    import pyparsing  # noqa: F401
-    import rdflib.plugins.sparql.parser  # noqa: F401
+    import rdflib.plugins.sparql.parser  # noqa: F401 (imports pyparsing, which the check also uses)
 
     from .. import query  # noqa: F401
 
