@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from browser_support import Tab
+
 REPO = Path(__file__).resolve().parents[1]
 MINI = REPO / "tests" / "fixtures" / "mini"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -210,10 +212,18 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """Headless Chromium driven by Playwright, one per test process (each xdist worker): the browser tests
-    of every module share it, each in a context of its own."""
+    of every module share it and, through ``tab``, one page (tests/browser_support.py)."""
     require(CHROMIUM.exists(), "Chromium (/usr/bin/chromium, Debian package chromium)")
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="session")
+def tab(browser: Any) -> Iterator[Tab]:
+    """The one tab of this test process in which every browser test opens its pages (a ``Session``)."""
+    opened = Tab(browser)
+    yield opened
+    opened.close()

@@ -1,5 +1,6 @@
 """The explorer in a real browser: headless Chromium (Debian package ``chromium``) driven by Playwright,
-every non-file request aborted and recorded. One browser per module; a fresh context per test."""
+every non-file request aborted and recorded. One browser and one tab per test process, each test's page
+opened afresh in the tab (tests/browser_support.py)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ import networkx as nx
 import pyoxigraph as ox
 import pytest
 
-from conftest import CHROMIUM_ARGS, REPO
+from browser_support import WATCH, Session, Tab
+from conftest import REPO
 from tokutei_kg.analyse import find_paths, resolve_node
 from tokutei_kg.network import to_network
 from tokutei_kg.pipeline import Project, compile_project, write_built
@@ -26,9 +28,7 @@ from xss_fixture import IMG, SCRIPT, make_xss_project
 
 pytestmark = pytest.mark.browser
 
-ARGS = CHROMIUM_ARGS
 ARTEFACTS = REPO / "tests" / "artefacts"
-VIEWPORT = {"width": 1600, "height": 1000}
 
 
 @pytest.fixture(scope="module")
@@ -56,70 +56,9 @@ def xss_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-class Session:
-    """One page with its console errors and every request that left file://."""
-
-    def __init__(self, browser: Any, path: Path, fragment: str = "", *, init_script: str = "") -> None:
-        self.context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
-        if init_script:
-            self.context.add_init_script(init_script)
-        self.errors: list[str] = []
-        self.outside: list[str] = []
-        self.context.route("**/*", self._route)
-        self.page = self.context.new_page()
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type in ("error", "assert") else None)
-        self.page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
-        self.page.on("request", lambda r: None if r.url.startswith(("file:", "data:")) else self.outside.append(r.url))
-        started = time.perf_counter()
-        self.page.goto(path.as_uri() + fragment)
-        self.wait("document.body.dataset.ready === '1'")
-        self.seconds = time.perf_counter() - started
-
-    def wait(self, expression: str, timeout: float = 60.0) -> None:
-        """Poll from Python: Playwright's wait_for_function evaluates strings in the page, which the
-        page's Content-Security-Policy (no 'unsafe-eval') rightly refuses."""
-        deadline = time.monotonic() + timeout
-        while not self.page.evaluate(expression):
-            assert time.monotonic() < deadline, f"timed out waiting for {expression}"
-            self.page.wait_for_timeout(25)
-
-    def _route(self, route: Any) -> None:
-        if route.request.url.startswith("file:"):
-            route.continue_()
-        else:
-            self.outside.append(route.request.url)
-            route.abort()
-
-    def js(self, expression: str, arg: Any = None) -> Any:
-        return self.page.evaluate(expression, arg)
-
-    def drawn(self) -> dict[str, int]:
-        return self.js("window.tkgExplorer.drawn()")
-
-    def visible(self) -> list[str]:
-        return self.js("window.tkgExplorer.visibleNodeIds()")
-
-    def panel(self) -> str:
-        return self.page.inner_text("#panel")
-
-    def node_point(self, node: str) -> tuple[float, float]:
-        """Where ``node`` is on the screen, checked to be the node vis-network finds there."""
-        point = self.js("""(id) => {
-            const net = window.tkgExplorer.network;
-            const dom = net.canvasToDOM(net.getPositions([id])[id]);
-            return {x: dom.x, y: dom.y, hit: net.getNodeAt(dom)};
-        }""", node)
-        assert point["hit"] == node, point
-        box = self.page.locator("#network").bounding_box()
-        return box["x"] + point["x"], box["y"] + point["y"]
-
-    def close(self) -> None:
-        self.context.close()
-
-
 @pytest.fixture
-def session(browser: Any, real_file: Path) -> Iterator[Session]:
-    opened = Session(browser, real_file)
+def session(tab: Tab, real_file: Path) -> Iterator[Session]:
+    opened = Session(tab, real_file)
     yield opened
     assert opened.outside == []
     assert opened.errors == []
@@ -283,7 +222,7 @@ def test_page_paths_equal_the_python_paths(session: Session, real: tuple[ox.Stor
     assert session.js("([a, b]) => window.tkgExplorer.findPaths(a, b).map(p => p.nodes)", [start, end]) == expected
 
 
-def test_view_state_lives_in_the_url(session: Session, browser: Any, real_file: Path,
+def test_view_state_lives_in_the_url(session: Session, tab: Tab, real_file: Path,
                                      real: tuple[ox.Store, nx.MultiDiGraph]) -> None:
     _, graph = real
     session.page.fill("#search", "kemnaker")
@@ -294,7 +233,7 @@ def test_view_state_lives_in_the_url(session: Session, browser: Any, real_file: 
     fragment = session.js("location.hash")
     assert fragment == "#lang=id&node=kemnaker&xstatus=contested&stage=stage:matching"
     drawn = session.drawn()
-    again = Session(browser, real_file, fragment)
+    again = Session(tab, real_file, fragment)
     try:
         assert again.js("window.tkgExplorer.state.selected") == ["kemnaker"]
         assert again.page.inner_text("#panel h2") == "Kementerian Ketenagakerjaan"
@@ -325,13 +264,13 @@ def test_relayout_and_back(session: Session) -> None:
     assert session.js("window.tkgExplorer.network.getPositions(['kemnaker']).kemnaker") == before
 
 
-def test_paths_page_opens_with_its_paths(browser: Any, real: tuple[ox.Store, nx.MultiDiGraph], tmp_path: Path) -> None:
+def test_paths_page_opens_with_its_paths(tab: Tab, real: tuple[ox.Store, nx.MultiDiGraph], tmp_path: Path) -> None:
     store, graph = real
     a, b = resolve_node(graph, "lpk"), resolve_node(graph, "isa")
     paths = find_paths(graph, a, b, max_hops=3, limit=3)
     path = tmp_path / "paths.html"
     path.write_text(render_paths_page(graph, paths, start=a, end=b, found=catalogue(store)), encoding="utf-8")
-    opened = Session(browser, path)
+    opened = Session(tab, path)
     try:
         assert opened.js("window.tkgExplorer.state.preset") is True
         assert opened.js("window.tkgExplorer.state.paths.map(p => p.nodes)") == [
@@ -343,31 +282,6 @@ def test_paths_page_opens_with_its_paths(browser: Any, real: tuple[ox.Store, nx.
     finally:
         opened.close()
 
-
-STUBS = """
-    window.__calls = [];
-    for (const name of ['alert', 'confirm', 'prompt']) {
-        window[name] = (message) => { window.__calls.push(name + ':' + message); };
-    }"""
-
-WATCH = """() => {  // record every element the page adds that could run code or load something
-    window.__injected = [];
-    const risky = new Set(['script', 'img', 'iframe', 'object', 'embed', 'style', 'link', 'meta', 'base', 'form',
-                           'video', 'audio', 'source', 'image', 'use', 'foreignobject']);
-    new MutationObserver((records) => {
-        for (const record of records) for (const added of record.addedNodes) {
-            if (added.nodeType !== 1) continue;
-            for (const e of [added, ...added.querySelectorAll('*')]) {
-                const tag = e.tagName.toLowerCase();
-                if (risky.has(tag)) window.__injected.push(tag);
-                for (const a of e.attributes) if (a.name.startsWith('on')) window.__injected.push(tag + '@' + a.name);
-                if (tag === 'a' && e.hasAttribute('href') && !/^https?:$/.test(new URL(e.href).protocol)) {
-                    window.__injected.push('a:' + e.href);
-                }
-            }
-        }
-    }).observe(document.body, {childList: true, subtree: true, attributes: true});
-}"""
 
 WALK = """async () => {  // every panel, in every language, with every claim opened; search; paths
     const x = window.tkgExplorer;
@@ -398,7 +312,7 @@ WALK = """async () => {  // every panel, in every language, with every claim ope
 
 
 @pytest.mark.parametrize("policy", ["with CSP", "without CSP"])
-def test_hostile_labels_and_evidence_never_run(browser: Any, xss_file: Path, tmp_path: Path, policy: str) -> None:
+def test_hostile_labels_and_evidence_never_run(tab: Tab, xss_file: Path, tmp_path: Path, policy: str) -> None:
     """The page's own code must be safe; the Content-Security-Policy is a second wall, so the page is
     also checked with its policy removed (an injected handler would then run and call the stub)."""
     page_file = xss_file
@@ -408,7 +322,7 @@ def test_hostile_labels_and_evidence_never_run(browser: Any, xss_file: Path, tmp
         assert stripped != html
         page_file = tmp_path / "no-csp.html"
         page_file.write_text(stripped, encoding="utf-8")
-    opened = Session(browser, page_file, "#node=kemnaker", init_script=STUBS)
+    opened = Session(tab, page_file, "#node=kemnaker")
     try:
         assert SCRIPT in opened.panel()  # shown as text
         opened.js(WATCH)
@@ -434,23 +348,16 @@ def test_hostile_labels_and_evidence_never_run(browser: Any, xss_file: Path, tmp
         opened.close()
 
 
-def test_notebook_iframe_draws_the_explorer(browser: Any, real: tuple[ox.Store, nx.MultiDiGraph],
-                                            tmp_path: Path) -> None:
+def test_notebook_iframe_draws_the_explorer(tab: Tab, real: tuple[ox.Store, nx.MultiDiGraph], tmp_path: Path) -> None:
     """What ``kg.explorer()`` puts in a notebook cell: the page in a sandboxed srcdoc iframe."""
     store, graph = real
     host = tmp_path / "notebook.html"
     host.write_text("<!DOCTYPE html><html><body><h1>cell</h1>"
                     + iframe_markup(render_explorer(graph, ExplorerOptions(lang="ja"), catalogue(store)))
                     + "</body></html>", encoding="utf-8")
-    context = browser.new_context(viewport=VIEWPORT)
-    errors: list[str] = []
-    outside: list[str] = []
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:")
-                  else (outside.append(route.request.url), route.abort()))
-    page = context.new_page()
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    opened = Session(tab, host, ready=None)
     try:
-        page.goto(host.as_uri())
+        page = opened.page
         deadline = time.monotonic() + 30
         while len(page.frames) < 2 or not page.frames[1].evaluate("document.body.dataset.ready === '1'"):
             assert time.monotonic() < deadline
@@ -461,6 +368,6 @@ def test_notebook_iframe_draws_the_explorer(browser: Any, real: tuple[ox.Store, 
         frame.evaluate("window.tkgExplorer.selectNodes(['kemnaker'])")  # the URL cannot change: no error either
         assert frame.inner_text("#panel h2") == "インドネシア労働省"
         assert frame.evaluate("location.href") == "about:srcdoc"
-        assert errors == [] and outside == []
+        assert opened.errors == [] and opened.outside == []
     finally:
-        context.close()
+        opened.close()

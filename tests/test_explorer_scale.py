@@ -9,14 +9,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import networkx as nx
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from test_browser import Session
+from browser_support import Session, Tab
 from tokutei_kg import analyse
 from tokutei_kg.analyse import PathFilter, centrality, centrality_note, find_paths, path_view, paths_between_sides
 from tokutei_kg.cli import main
@@ -217,8 +216,8 @@ def test_analyse_command_states_the_estimate(built_mini: Path, monkeypatch: pyte
 
 
 @pytest.fixture
-def session(browser: Any, large_file: Path) -> Iterator[Session]:
-    opened = Session(browser, large_file)
+def session(tab: Tab, large_file: Path) -> Iterator[Session]:
+    opened = Session(tab, large_file)
     yield opened
     assert opened.outside == []
     assert opened.errors == []
@@ -288,9 +287,9 @@ def test_search_draws_the_found_entity(session: Session) -> None:
 
 
 @pytest.mark.browser
-def test_full_view_draws_every_entity(browser: Any, large_file: Path, large: tuple[nx.MultiDiGraph, Catalogue]) -> None:
+def test_full_view_draws_every_entity(tab: Tab, large_file: Path, large: tuple[nx.MultiDiGraph, Catalogue]) -> None:
     graph, _ = large
-    full = Session(browser, large_file, "#view=full")
+    full = Session(tab, large_file, "#view=full")
     try:
         assert full.js("window.tkgExplorer.overview") is False
         assert full.drawn() == {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges()}

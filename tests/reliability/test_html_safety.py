@@ -18,12 +18,11 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from browser_support import WATCH, Session, Tab
 from conftest import run
-from test_browser import STUBS, WATCH, Session
 from xss_fixture import BREAKOUT, HOSTILE_URL, IMG, LINK, PAYLOADS, SCRIPT, SVG, make_xss_project
 
 DATA_BLOCK = re.compile(r'<script type="application/json" id="tkg-data">.*?</script>', re.S)
@@ -107,8 +106,8 @@ EDGE_POINT = """(id) => {  // a point of the edge where no node and no other edg
 
 
 @pytest.mark.browser
-def test_hovering_and_clicking_every_node_and_edge_runs_nothing(browser: Any, hostile: Path) -> None:
-    opened = Session(browser, hostile / "exports" / "explorer.html", init_script=STUBS)
+def test_hovering_and_clicking_every_node_and_edge_runs_nothing(tab: Tab, hostile: Path) -> None:
+    opened = Session(tab, hostile / "exports" / "explorer.html")
     try:
         opened.js(WATCH)
         nodes = opened.js("window.tkgExplorer.visibleNodeIds()")
@@ -169,7 +168,7 @@ def _strings(value: object) -> Iterator[str]:
 
 
 @pytest.mark.browser
-def test_overview_groups_clicked_open_run_nothing(browser: Any, hostile: Path, tmp_path: Path,
+def test_overview_groups_clicked_open_run_nothing(tab: Tab, hostile: Path, tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """The second view of the explorer (groups by side and class, drawn above OVERVIEW_AT entities),
     forced on the small hostile graph: every group hovered and clicked open, then every member hovered."""
@@ -181,7 +180,7 @@ def test_overview_groups_clicked_open_run_nothing(browser: Any, hostile: Path, t
     store = open_store(hostile / "graph" / "built" / "tokutei.nq")
     page_file = tmp_path / "overview.html"
     page_file.write_text(render_explorer(to_network(store), ExplorerOptions(), catalogue(store)), encoding="utf-8")
-    opened = Session(browser, page_file, init_script=STUBS)
+    opened = Session(tab, page_file)
     try:
         assert opened.js("window.tkgExplorer.overview") is True
         opened.wait("document.body.dataset.settled === '1'")
@@ -217,20 +216,14 @@ PAYLOAD_QUERY = """SELECT ?thing ?text WHERE {
 
 
 @pytest.mark.browser
-def test_query_page_shows_hostile_results_and_errors_as_text(browser: Any, hostile: Path) -> None:
+def test_query_page_shows_hostile_results_and_errors_as_text(tab: Tab, hostile: Path) -> None:
     from serve_harness import start_server, stop_server
 
     server = start_server(hostile)
-    context = browser.new_context()
     try:
-        context.add_init_script(STUBS)
-        outside: list[str] = []
-        context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
-            f"http://127.0.0.1:{server.port}/") else (outside.append(route.request.url), route.abort()))
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.goto(f"http://127.0.0.1:{server.port}/")
+        address = f"http://127.0.0.1:{server.port}/"
+        opened = Session(tab, address, ready=None, allow=address)
+        page = opened.page
         page.evaluate(WATCH)
         shown = {}
         for key, fmt, query in (("table", "table", PAYLOAD_QUERY), ("csv", "text/csv", PAYLOAD_QUERY),
@@ -243,9 +236,11 @@ def test_query_page_shows_hostile_results_and_errors_as_text(browser: Any, hosti
         page.wait_for_timeout(300)  # an onerror handler would have fired by now
         assert page.evaluate("window.__calls") == []
         assert page.evaluate("window.__injected") == []
-        assert errors == [] and outside == []
+        # the refused query's answer is the one failed load; no script error
+        assert opened.errors == ["Failed to load resource: the server responded with a status of 400 (Bad Request)"]
+        assert opened.outside == []
+        opened.close()
     finally:
-        context.close()
         stop_server(server)
     for payload in (SCRIPT, IMG, SVG, LINK):
         assert payload in shown["table"], payload  # as text
