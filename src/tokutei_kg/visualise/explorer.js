@@ -232,13 +232,25 @@
 
   // ---- the network ---------------------------------------------------------------------------------
   var container = byId("network");
+  // The style last handed to vis for each node and edge (its JSON): a restyle updates only the items
+  // whose style changed, since vis re-reads every option of every item it is given (not in the overview,
+  // which keeps its own record: drawnViews).
+  var nodeStyles = new Map(), edgeStyles = new Map();
+  function styled(cache, view) {  // whether ``view`` differs from what vis has; records it if so
+    var text = JSON.stringify(view);
+    if (cache.get(view.id) === text) return false;
+    cache.set(view.id, text);
+    return true;
+  }
   var nodes = new vis.DataSet(OVERVIEW ? [] : DATA.nodes.map(function (n) {
     var view = nodeView(n, "normal");
+    styled(nodeStyles, view);
     view.x = n.x; view.y = n.y; view.hidden = false;
     return view;
   }));
   var edges = new vis.DataSet(OVERVIEW ? [] : DATA.edges.map(function (e) {
     var view = edgeView(e, "normal");
+    styled(edgeStyles, view);
     view.hidden = false;
     return view;
   }));
@@ -440,8 +452,12 @@
     var focus = emphasis();
     if (!focus && !emphasised && !force) return;  // already drawn plain: skip a full update of every item
     emphasised = !!focus;
-    nodes.update(DATA.nodes.map(function (n) { return nodeView(n, focus ? (focus.nodes.get(n.id) || "dim") : "normal"); }));
-    edges.update(DATA.edges.map(function (e) { return edgeView(e, focus ? (focus.edges.get(e.id) || "dim") : "normal"); }));
+    var nodeChanges = DATA.nodes.map(function (n) { return nodeView(n, focus ? (focus.nodes.get(n.id) || "dim") : "normal"); })
+      .filter(function (view) { return styled(nodeStyles, view); });
+    var edgeChanges = DATA.edges.map(function (e) { return edgeView(e, focus ? (focus.edges.get(e.id) || "dim") : "normal"); })
+      .filter(function (view) { return styled(edgeStyles, view); });
+    if (nodeChanges.length) nodes.update(nodeChanges);
+    if (edgeChanges.length) edges.update(edgeChanges);
   }
 
   // ---- the overview: groups of entities by side and class ---------------------------------------------
