@@ -212,6 +212,24 @@ def test_two_institutions_highlight_their_paths(session: Session, real: tuple[ox
     assert session.js("location.hash") == "#path=kemnaker,isa"
 
 
+def test_restyling_only_what_changed_leaves_what_a_full_restyle_would(session: Session) -> None:
+    """A selection hands vis only the items whose style changed: after any path of selections, what vis
+    holds is what the last selection alone gives, and clearing it gives back the page as opened."""
+    held = "JSON.stringify([window.tkgExplorer.nodes.get(), window.tkgExplorer.edges.get()])"
+    plain = session.js(held)
+    session.js("window.tkgExplorer.selectNodes(['isa'])")
+    direct = session.js(held)
+    assert direct != plain
+    session.js("window.tkgExplorer.selectNodes([])")
+    assert session.js(held) == plain
+    for step in ("selectNodes(['kemnaker'])", "selectEdge('kemnaker|tkg:sharesInformationWith|isa')",
+                 "selectNodes(['kemnaker', 'isa'])", "selectNodes(['isa'])"):
+        session.js(f"window.tkgExplorer.{step}")
+    assert session.js(held) == direct
+    session.js("window.tkgExplorer.selectNodes([])")
+    assert session.js(held) == plain
+
+
 @pytest.mark.parametrize(("start", "end"), [("bp2mi", "accepting-organization"), ("lpk", "isa"),
                                             ("kp2mi", "registered-support-organization")])
 def test_page_paths_equal_the_python_paths(session: Session, real: tuple[ox.Store, nx.MultiDiGraph],
