@@ -79,3 +79,21 @@ def test_unknown_binding_is_refused(kg: tk.api.KG) -> None:
     with pytest.raises(QueryError) as caught:
         kg.query(LABEL_ID, bind={"y": "kemnaker"})
     assert (caught.value.message, caught.value.hint) == ("the query has no parameter ?y", "its variables: ?label, ?x")
+
+
+@pytest.mark.parametrize(("bind", "message", "hint"), [
+    ({"1x": "kemnaker"}, "bad bind={'1x': 'kemnaker'}: '1x' is not a variable name",
+     "name a variable of the query: a letter or _, then letters, digits or _"),
+    ({"x": "<a b>"}, "bad bind={'x': '<a b>'}: 'a b' is not an IRI (Invalid IRI code point ' ')",
+     "write an absolute IRI such as <https://w3id.org/tokutei-kg/id/institution/kemnaker>, or an entity id"),
+])
+def test_a_bad_binding_is_named_as_python_gave_it(kg: tk.api.KG, bind: dict[str, str], message: str,
+                                                  hint: str) -> None:
+    """Not as the CLI's ``--bind``: the caller wrote ``bind=``."""
+    with pytest.raises(QueryError) as caught:
+        kg.query(LABEL_ID, bind=bind)
+    assert (caught.value.message, caught.value.hint) == (message, hint)
+
+
+def test_a_binding_may_name_its_variable_with_the_question_mark(kg: tk.api.KG) -> None:
+    assert list(kg.query(LABEL_ID, bind={"?x": "kemnaker"})) == list(kg.query(LABEL_ID, bind={"x": "kemnaker"}))

@@ -48,7 +48,8 @@ class KG:
               bind: Mapping[str, str] | None = None) -> Rows | bool:
         """Run one query, given as exactly one of: ``sparql`` (the text), ``name=`` (a library query,
         ``tokutei-kg queries`` lists them) or ``file=`` (a ``.rq`` file). ``bind=`` binds variables
-        through the engine, each value read as ``--bind`` reads it (``{"actor": "kemnaker"}``)."""
+        through the engine, each value read as ``--bind`` reads it (``{"actor": "kemnaker"}``;
+        :func:`tokutei_kg.query.bind_value`)."""
         given = [arg for arg, value in (("sparql", sparql), ("name", name), ("file", file)) if value is not None]
         if len(given) != 1:
             raise TypeError("KG.query takes exactly one of sparql, name= or file= "
@@ -60,7 +61,7 @@ class KG:
         else:
             text = QueryText(str(sparql), "<python>")
         try:
-            return query_dataset(self.built, text, [f"{k}={v}" for k, v in (bind or {}).items()], consume=_answer)
+            return query_dataset(self.built, text, dict(bind or {}), consume=_answer)
         except QueryError as exc:  # a library name given as the text: say how to run it
             if sparql is not None and not exc.hint and sparql.strip() in library(self.project.sparql):
                 exc.hint = f"to run the library query, write kg.query(name={sparql.strip()!r})"

@@ -261,17 +261,30 @@ def _read(path: Path) -> str:
 
 
 def parse_binding(text: str, store: ox.Store | None = None) -> tuple[str, ox.NamedNode | ox.Literal]:
-    """``name=value``: ``<iri>``, ``prefix:local`` (project prefixes and concepts ``stage:matching``),
-    an entity id (``kemnaker``), an integer, or else a plain literal."""
+    """``name=value`` as ``--bind`` takes it; the value as :func:`bind_value` reads it."""
     name, sep, value = text.partition("=")
     name = name.strip().lstrip("?$")
-    if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+    if not sep or not _VARIABLE.fullmatch(name):
         raise QueryError(f"bad --bind '{_visible(text)}'", hint="write name=value, e.g. --bind actor=kemnaker")
+    return bind_value(name, value, store, given=f"--bind '{_visible(text)}'")
+
+
+def bind_value(name: str, value: str, store: ox.Store | None = None, *,
+               given: str = "") -> tuple[str, ox.NamedNode | ox.Literal]:
+    """A variable (``name``, ``?name`` or ``$name``) and its value: ``<iri>``, ``prefix:local`` (project
+    prefixes and concepts ``stage:matching``), an entity id (``kemnaker``), an integer, or else a plain
+    literal. ``given`` names the binding in an error (default: as ``bind=`` of
+    :meth:`tokutei_kg.api.KG.query` takes it)."""
+    given = given or f"bind={{{name!r}: {value!r}}}"
+    name = name.strip().lstrip("?$")
+    if not _VARIABLE.fullmatch(name):
+        raise QueryError(f"bad {_visible(given)}: '{_visible(name)}' is not a variable name",
+                         hint="name a variable of the query: a letter or _, then letters, digits or _")
     if value.startswith("<") and value.endswith(">"):
-        return name, _iri(text, value[1:-1])
+        return name, _iri(given, value[1:-1])
     prefix, colon, local = value.partition(":")
     if colon and prefix in PREFIXES:
-        return name, _iri(text, PREFIXES[prefix] + local)
+        return name, _iri(given, PREFIXES[prefix] + local)
     if colon and re.fullmatch(r"[a-z]+", prefix) and re.fullmatch(r"[a-z0-9-]+", local):
         return name, ox.NamedNode(f"{ID}{prefix}/{local}")
     if re.fullmatch(r"-?\d+", value):
@@ -283,16 +296,19 @@ def parse_binding(text: str, store: ox.Store | None = None) -> tuple[str, ox.Nam
     return name, ox.Literal(value)
 
 
+_VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
 def _visible(text: str) -> str:
     """``text`` for a one-line message: control and other invisible characters as escapes."""
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
-def _iri(text: str, iri: str) -> ox.NamedNode:
+def _iri(given: str, iri: str) -> ox.NamedNode:
     try:
         return ox.NamedNode(iri)
     except ValueError as exc:
-        raise QueryError(f"bad --bind '{_visible(text)}': '{_visible(iri)}' is not an IRI ({exc})",
+        raise QueryError(f"bad {given}: '{_visible(iri)}' is not an IRI ({exc})",
                          hint="write an absolute IRI such as <https://w3id.org/tokutei-kg/id/institution/kemnaker>, "
                               "or an entity id") from None
 
@@ -317,12 +333,16 @@ def query_variables(text: str) -> set[str]:
     return {t.value[1:] for t in tokens(text) if t.kind == "var"}
 
 
-def query_dataset(built: Built, query: QueryText, binds: Iterable[str] = (), *,
+def query_dataset(built: Built, query: QueryText, binds: Iterable[str] | Mapping[str, str] = (), *,
                   consume: Callable[[Result], T]) -> T:
     """The ``query`` stage: run ``query`` on the built dataset as it stands (``built.at(day)`` for --as-of),
-    binding ``binds`` (``name=value``, :func:`parse_binding`: entity ids are looked up in ``built``);
-    ``consume`` renders or converts the result in the engine's thread (:func:`run`)."""
-    bindings = dict(parse_binding(text, built.store) for text in binds)
+    binding ``binds`` — ``--bind``'s ``name=value`` texts (:func:`parse_binding`) or a mapping of name to
+    value (:func:`bind_value`); entity ids are looked up in ``built``. ``consume`` renders or converts the
+    result in the engine's thread (:func:`run`)."""
+    if isinstance(binds, Mapping):
+        bindings = dict(bind_value(name, value, built.store) for name, value in binds.items())
+    else:
+        bindings = dict(parse_binding(text, built.store) for text in binds)
     return run(built.store, query, bindings, consume=consume)
 
 
