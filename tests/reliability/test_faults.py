@@ -515,3 +515,16 @@ def test_figures_into_exports_keep_the_manifest_matching(project: Path) -> None:
     assert result.exit_code == 0, result.output
     assert consistent(project)
     assert temp_files(project) == []
+
+
+def test_a_paths_page_into_exports_keeps_the_manifest_matching(project: Path, tmp_path: Path) -> None:
+    page = project / "exports" / "paths.html"
+    result = cli(project, "paths", "lpk", "isa", "--html", str(page))
+    assert result.exit_code == 0, result.output
+    listed = {entry["path"] for entry in json.loads((project / "exports" / "MANIFEST.json").read_bytes())["files"]}
+    assert "paths.html" in listed and consistent(project)
+    outside = tmp_path / "elsewhere.html"  # a page outside exports/ leaves the manifest alone
+    before = (project / "exports" / "MANIFEST.json").read_bytes()
+    assert cli(project, "paths", "lpk", "isa", "--html", str(outside)).exit_code == 0
+    assert outside.exists() and (project / "exports" / "MANIFEST.json").read_bytes() == before
+    assert temp_files(project) == []

@@ -300,7 +300,13 @@ def write_paths_page(output: Path, built: Built, paths: Paths, *, lang: str = "e
     """``tokutei-kg paths A B --html FILE``: the explorer of ``built`` with just these paths highlighted."""
     html = render_paths_page(paths.graph, paths.found, start=paths.start, end=paths.end, found=catalogue(built.store),
                              options=dated_options(built, ExplorerOptions(lang=lang)))
-    write_files({output: html.encode("utf-8")})
+    files = {output: html.encode("utf-8")}
+    if built.project is None:
+        write_files(files)
+    else:
+        from ..export import write_into_project
+
+        write_into_project(built.project, files)  # into exports/: with the manifest, under the output lock
     return output
 
 
