@@ -5,108 +5,28 @@ test. One server per module, started as a real process on 127.0.0.1."""
 from __future__ import annotations
 
 import contextlib
-import functools
-import http.client
 import json
 import os
 import re
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.parse
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from conftest import copy_project, free_port, make_project
+from conftest import copy_project, make_project
+from serve_harness import Server, start_server, stop_server
 from tokutei_kg.cli import main
 from tokutei_kg.query import library
 
 CROSS_PRODUCT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
-
-
-@dataclass
-class Server:
-    root: Path
-    port: int
-    process: subprocess.Popen[bytes]
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def request(self, method: str, path: str, body: bytes | str | None = None,
-                headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        try:
-            data = body.encode("utf-8") if isinstance(body, str) else body
-            connection.request(method, path, body=data, headers=headers or {})
-            response = connection.getresponse()
-            return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
-        finally:
-            connection.close()
-
-    def query(self, text: str, accept: str = "application/sparql-results+json", **extra: str) -> tuple[int, dict[str, str], bytes]:
-        body = urllib.parse.urlencode({"query": text, **extra})
-        return self.request("POST", "/query", body, {"Content-Type": "application/x-www-form-urlencoded",
-                                                     "Accept": accept})
-
-
-def _prepare_server(ctrl_c: bool = True) -> None:
-    """In the server's process before it starts. Ctrl-C as from a terminal (``ctrl_c``): a test run started
-    as a background job of a script (CI's, ``make test &``) has SIGINT ignored, which its children inherit
-    and Python keeps — the Ctrl-C test then hung (found in CI and reproduced: every time so started).
-    Linux: the server gets SIGTERM if the test process dies (a killed test run leaves no server behind)."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL if ctrl_c else signal.SIG_IGN)
-    if sys.platform == "linux":
-        try:
-            import ctypes
-
-            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, 15)  # PR_SET_PDEATHSIG, SIGTERM
-        except (OSError, AttributeError):
-            pass
-
-
-def start_server(root: Path, *args: str, ctrl_c: bool = True, attempt: int = 1) -> Server:
-    port = free_port()
-    log = root.parent / f"serve-{port}.log"  # a file, not a pipe: the request log must never block the server
-    with log.open("wb") as stderr:
-        # -X faulthandler: a SIGABRT writes every thread's stack to the log (see the Ctrl-C test)
-        process = subprocess.Popen([sys.executable, "-X", "faulthandler", "-m", "tokutei_kg", "--root", str(root),
-                                    "serve", "--port",
-                                    str(port), *args], stdout=subprocess.DEVNULL, stderr=stderr,
-                                   preexec_fn=functools.partial(_prepare_server, ctrl_c))
-    server = Server(root, port, process)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            message = log.read_text(encoding="utf-8")
-            if " is in use " in message and attempt < 3:  # another worker took the port after free_port()
-                return start_server(root, *args, ctrl_c=ctrl_c, attempt=attempt + 1)
-            raise AssertionError(f"serve exited: {message}")
-        try:
-            if server.request("GET", "/", headers={"Host": f"127.0.0.1:{port}"})[0] == 200:
-                return server
-        except OSError:
-            time.sleep(0.05)
-    stop_server(server)
-    raise AssertionError("serve did not answer within 20 s")
-
-
-def stop_server(server: Server) -> None:
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait()
 
 
 @pytest.fixture(scope="module")
@@ -455,7 +375,7 @@ def test_serve_stops_its_processes_on_interrupt(project: Path) -> None:
     except subprocess.TimeoutExpired:  # say where it hangs: faulthandler dumps every thread on SIGABRT
         other.process.send_signal(6)
         other.process.wait(timeout=20)
-        log = (project.parent / f"serve-{other.port}.log").read_text(encoding="utf-8", errors="replace")
+        log = other.log.read_text(encoding="utf-8", errors="replace")
         pytest.fail(f"serve did not stop within 60 s of Ctrl-C; its log and threads:\n{log[-6000:]}")
     assert code == 0
     deadline = time.monotonic() + 60
@@ -470,7 +390,7 @@ def test_serve_started_with_ctrl_c_ignored_says_how_to_stop_it_and_stops_on_sigt
     assert running.request("GET", "/", headers={"Host": f"127.0.0.1:{running.port}"})[0] == 200
     running.process.terminate()
     assert running.process.wait(timeout=60) == 0
-    first = (project.parent / f"serve-{running.port}.log").read_text(encoding="utf-8").splitlines()[0]
+    first = running.log.read_text(encoding="utf-8").splitlines()[0]
     assert first == (f"serving 4,509 quads read-only at http://127.0.0.1:{running.port}/ (SPARQL: "
                      f"http://127.0.0.1:{running.port}/query) — Ctrl-C is ignored in this process (started in the "
                      f"background?): stop it with kill {running.process.pid}")

@@ -1,13 +1,15 @@
-"""Helpers for the endpoint tests in this folder (a module of their own, so that they do not depend on
-which ``conftest`` is importable): a copy of the built mini project, a ``tokutei-kg serve`` process on loopback,
-and a loopback listener that counts the connections it accepts."""
+"""Helpers for the endpoint tests (tests/test_serve.py and tests/reliability/): a copy of the built mini
+project, a ``tokutei-kg serve`` process on loopback, and a loopback listener that counts the connections it
+accepts. A module of its own, so that it does not depend on which ``conftest`` is importable."""
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import http.client
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -43,6 +45,10 @@ class Server:
     process: subprocess.Popen[bytes]
     log: Path
 
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
     def request(self, method: str, path: str, body: bytes | str | None = None,
                 headers: dict[str, str] | None = None, timeout: float = 30) -> tuple[int, dict[str, str], bytes]:
         connection = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
@@ -53,6 +59,12 @@ class Server:
             return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
         finally:
             connection.close()
+
+    def query(self, text: str, accept: str = "application/sparql-results+json",
+              **extra: str) -> tuple[int, dict[str, str], bytes]:
+        """POST ``query=text`` (and ``extra`` form fields) asking for ``accept``: status, headers, body."""
+        return self.request("POST", "/query", urllib.parse.urlencode({"query": text, **extra}),
+                            {**FORM, "Accept": accept})
 
     def post(self, text: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
         status, _, body = self.request("POST", "/query", urllib.parse.urlencode({"query": text}),
@@ -69,35 +81,37 @@ class Server:
         return status, body
 
 
-def _die_with_parent() -> None:
-    try:
-        import ctypes
+def _prepare(ctrl_c: bool) -> None:
+    """In the server's process before it starts. Ctrl-C as from a terminal (``ctrl_c``), or ignored as in a
+    background job of a script: a test run so started (CI's, ``make test &``) has SIGINT ignored, which its
+    children inherit and Python keeps — the Ctrl-C test then hung (found in CI and reproduced). Linux: the
+    server gets SIGTERM if the test process dies (a killed test run leaves no server behind)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL if ctrl_c else signal.SIG_IGN)
+    if sys.platform == "linux":
+        try:
+            import ctypes
 
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, 15)  # PR_SET_PDEATHSIG, SIGTERM
-    except (OSError, AttributeError):
-        pass
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, 15)  # PR_SET_PDEATHSIG, SIGTERM
+        except (OSError, AttributeError):
+            pass
 
 
-def start_server(root: Path, *args: str, host: str = "127.0.0.1", attempt: int = 1) -> Server:
-    """``tokutei-kg serve`` on ``host`` and a free port, answering."""
+def start_server(root: Path, *args: str, host: str = "127.0.0.1", ctrl_c: bool = True, attempt: int = 1) -> Server:
+    """``tokutei-kg serve`` on ``host`` and a free port, answering; its stderr in ``server.log``."""
     port = free_port(host)
-    log = root.parent / f"serve-{host}-{port}.log"
-
-    def prepare() -> None:
-        if sys.platform == "linux":
-            _die_with_parent()
-
+    log = root.parent / f"serve-{host}-{port}.log"  # a file, not a pipe: the request log must never block it
     with log.open("wb") as stderr:
-        process = subprocess.Popen([sys.executable, "-m", "tokutei_kg", "--root", str(root), "serve", "--host", host,
-                                    "--port", str(port), *args], stdout=subprocess.DEVNULL, stderr=stderr,
-                                   preexec_fn=prepare)
+        # -X faulthandler: a SIGABRT writes every thread's stack to the log (see the Ctrl-C test)
+        process = subprocess.Popen([sys.executable, "-X", "faulthandler", "-m", "tokutei_kg", "--root", str(root),
+                                    "serve", "--host", host, "--port", str(port), *args], stdout=subprocess.DEVNULL,
+                                   stderr=stderr, preexec_fn=functools.partial(_prepare, ctrl_c))
     server = Server(root, host, port, process, log)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
             message = log.read_text(encoding="utf-8")
             if " is in use " in message and attempt < 3:  # another worker took the port after free_port()
-                return start_server(root, *args, host=host, attempt=attempt + 1)
+                return start_server(root, *args, host=host, ctrl_c=ctrl_c, attempt=attempt + 1)
             raise AssertionError(f"serve exited: {message}")
         try:
             if server.request("GET", "/page.js", headers={"Host": f"127.0.0.1:{port}"}, timeout=5)[0] == 200:
