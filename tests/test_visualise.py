@@ -544,6 +544,29 @@ def test_statistics_series_names_its_sources(mini_built: Project) -> None:
     assert series.category_labels == {"ssw": "Specified Skilled Worker / 特定技能"}
 
 
+def test_statistics_series_ends_where_the_as_of_day_does(mini_built: Project) -> None:
+    from tokutei_kg.visualise.figures import residents_series
+
+    store = open_store(mini_built.built)
+    whole = residents_series(store)
+    assert residents_series(store, until=dt.date(2023, 12, 31)) == whole
+    until_2023 = residents_series(store, until=dt.date(2023, 12, 30))
+    assert until_2023.points == {"ssw": [(dt.date(2019, 12, 31), 189)]}
+    assert [s for s, _ in until_2023.sources] == ["s136"]
+    assert residents_series(store, until=dt.date(2019, 12, 30)).points == {}
+
+
+def test_figures_as_of_a_day_before_any_count_leave_the_series_out(mini_built: Project, tmp_path: Path) -> None:
+    folder = tmp_path / "figures"
+    result = CliRunner().invoke(main, ["--root", str(mini_built.root), "figures", "--as-of", "2019-06-01",
+                                       "-o", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "warning: no ISA observations for Indonesia up to 2019-06-01: the statistics figure is left out" in (
+        result.stderr.splitlines())
+    assert sorted(p.name for p in folder.iterdir() if p.name.startswith("ssw-")) == []
+    assert (folder / "network.svg").exists()
+
+
 def test_figures_need_a_japanese_font_in_ci() -> None:
     from conftest import require
     from tokutei_kg.visualise.figures import japanese_font

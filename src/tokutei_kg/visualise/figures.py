@@ -252,7 +252,10 @@ class Series:
     category_labels: dict[str, str]
 
 
-def residents_series(store: ox.Store, *, dataset: str = "isa-ssw-statistics", nationality: str = "indonesia") -> Series:
+def residents_series(store: ox.Store, *, dataset: str = "isa-ssw-statistics", nationality: str = "indonesia",
+                     until: dt.date | None = None) -> Series:
+    """The counts of ``dataset`` for ``nationality`` by category and period, with their sources; with
+    ``until``, only the periods that had ended by that day (a year counts from its 31 December)."""
     substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
                      ox.Variable("dataset_id"): ox.Literal(dataset),
                      ox.Variable("nationality_id"): ox.Literal(nationality)}
@@ -262,6 +265,8 @@ def residents_series(store: ox.Store, *, dataset: str = "isa-ssw-statistics", na
                                                    substitutions=substitutions)):
         period = row["period"].value
         day = dt.date.fromisoformat(period if len(period) == 10 else f"{period[:4]}-12-31")
+        if until is not None and day > until:
+            continue
         points.setdefault(row["category"].value, set()).add((day, int(row["count"].value)))
         sources[row["source"].value] = row["publisher"].value if row["publisher"] is not None else ""
     names, names_ja = labels(store, "en"), labels(store, "ja")
@@ -326,7 +331,7 @@ def _network_caption(graph: nx.MultiDiGraph) -> str:
 
 def write_figures(built: Built, *, output_dir: Path | None = None, lang: str = "en") -> Figures:
     """network.{svg,png}, stage-<stage>.{svg,png} for every stage with relations, ssw-residents-indonesia.{svg,png},
-    of ``built`` as it stands (``built.at(day)``); the statistics series is always drawn whole, as built."""
+    of ``built`` as it stands (``built.at(day)``), the statistics series up to that day."""
     import matplotlib
 
     if built.project is None:
@@ -354,11 +359,12 @@ def write_figures(built: Built, *, output_dir: Path | None = None, lang: str = "
             figure = render_network(view, title=_title(STAGE_TITLE, **names), caption=_network_caption(view), lang=lang,
                                     kind_names=kinds)
             files.update(_named(folder, f"stage-{stage.split(':', 1)[1]}", figure))
-        series = residents_series(store)
+        series = residents_series(store, until=built.as_of)
         if series.points:
             files.update(_named(folder, "ssw-residents-indonesia", render_series(series, title=_title(SERIES_TITLE))))
         else:
-            result.warnings.append("no ISA observations for Indonesia: the statistics figure is left out")
+            when = f" up to {built.as_of.isoformat()}" if built.as_of else ""
+            result.warnings.append(f"no ISA observations for Indonesia{when}: the statistics figure is left out")
     from ..export import write_into_project
 
     write_into_project(project, files)  # into exports/: with the manifest, under the output lock
