@@ -14,8 +14,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from serve_harness import FORM, Server, copy_built, engine_of, idle_when_long, start_server, stop_server
 
+from serve_harness import FORM, Server, copy_built, engine_of, idle_when_long, start_server, stop_server
 from tokutei_kg.serve.app import Capacity, Lanes, Receiving
 
 CROSS_PRODUCT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"

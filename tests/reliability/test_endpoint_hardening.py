@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from serve_harness import FORM, Server, copy_built, engine_of, idle_when_long, start_server, stop_server
 
+from serve_harness import FORM, Server, copy_built, engine_of, idle_when_long, start_server, stop_server
 from tokutei_kg.cli import main
 
 TRIVIAL = "ASK { ?x dct:identifier 'kemnaker' }"

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from serve_harness import FORM, Server, copy_built, start_server, stop_server
 
+from serve_harness import FORM, Server, copy_built, start_server, stop_server
 from tokutei_kg.serve.app import allowed_hosts, is_loopback
 
 ASK = "ASK { ?s ?p ?o }"

@@ -19,8 +19,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from serve_harness import REPO, Server, copy_built, start_server, stop_server
 
+from serve_harness import REPO, Server, copy_built, start_server, stop_server
 from tokutei_kg.query import library
 from tokutei_kg.serve.loadtest import run_load
 

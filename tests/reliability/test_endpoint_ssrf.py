@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from serve_harness import FORM, Server, copy_built, listener, start_server, stop_server
 
+from serve_harness import FORM, Server, copy_built, listener, start_server, stop_server
 from tokutei_kg.cli import main
 
 SERVICE = "SERVICE is not allowed: queries may not call other endpoints"
