@@ -23,9 +23,10 @@ $(VENV)/.lint-installed: pyproject.toml $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[lint]'
 	touch $@
 
-## ruff (style, imports, complexity) on src and tests; mypy (types, config in pyproject.toml) on src
+## ruff (style, imports, complexity) on src and tests, without its cache (whose import-order verdicts
+## depend on which modules exist); mypy (types, config in pyproject.toml) on src
 lint: $(VENV)/.lint-installed
-	$(BIN)/ruff check --no-cache src tests  # (its cache keeps a verdict that depends on which modules exist)
+	$(BIN)/ruff check --no-cache src tests
 	$(BIN)/mypy
 
 $(VENV)/.audit-installed: pyproject.toml $(STAMP)

@@ -48,7 +48,7 @@ def test_ci_lints_before_it_tests() -> None:
     assert commands == ["make lint", "make audit", "make test"]  # audit: SECURITY.md
     makefile = (REPO / "Makefile").read_text(encoding="utf-8")
     lint = makefile.split("\nlint:", 1)[1].split("\n\n", 1)[0]
-    assert lint.splitlines()[1:] == ["\t$(BIN)/ruff check src tests", "\t$(BIN)/mypy"]
+    assert lint.splitlines()[1:] == ["\t$(BIN)/ruff check --no-cache src tests", "\t$(BIN)/mypy"]
     assert PYPROJECT["tool"]["mypy"]["files"] == ["src"]
     assert {d.split("=")[0].rstrip("<>!~") for d in PYPROJECT["project"]["optional-dependencies"]["lint"]} == \
         {"ruff", "mypy", "types-networkx", "types-defusedxml", "types-openpyxl"}
