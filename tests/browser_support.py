@@ -45,6 +45,7 @@ WATCH = """() => {  // record every element the page adds that could run code or
     }).observe(document.body, {childList: true, subtree: true, attributes: true});
 }"""
 
+
 class Tab:
     """A context with one page, reused by every :class:`Session` of a test process; every request
     that is not the current session's own (``file:`` by default) is aborted and recorded there."""
