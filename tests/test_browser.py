@@ -16,7 +16,7 @@ import networkx as nx
 import pyoxigraph as ox
 import pytest
 
-from browser_support import WATCH, Session, Tab
+from browser_support import VIEWPORT, WATCH, Session, Tab
 from conftest import REPO
 from tokutei_kg.analyse import find_paths, resolve_node
 from tokutei_kg.network import to_network
@@ -366,19 +366,29 @@ def test_hostile_labels_and_evidence_never_run(tab: Tab, xss_file: Path, tmp_pat
         opened.close()
 
 
-def test_notebook_iframe_draws_the_explorer(tab: Tab, real: tuple[ox.Store, nx.MultiDiGraph], tmp_path: Path) -> None:
-    """What ``kg.explorer()`` puts in a notebook cell: the page in a sandboxed srcdoc iframe."""
+def test_notebook_iframe_draws_the_explorer(browser: Any, real: tuple[ox.Store, nx.MultiDiGraph],
+                                            tmp_path: Path) -> None:
+    """What ``kg.explorer()`` puts in a notebook cell: the page in a sandboxed srcdoc iframe. In a context of
+    its own, not the shared tab: there, once in about fifteen whole runs, the sandboxed frame (a renderer process of
+    its own) never reported its first drawing within 30 s; the cause was not found."""
     store, graph = real
     host = tmp_path / "notebook.html"
     host.write_text("<!DOCTYPE html><html><body><h1>cell</h1>"
                     + iframe_markup(render_explorer(graph, ExplorerOptions(lang="ja"), catalogue(store)))
                     + "</body></html>", encoding="utf-8")
-    opened = Session(tab, host, ready=None)
+    context = browser.new_context(viewport=VIEWPORT)
+    errors: list[str] = []
+    outside: list[str] = []
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:")
+                  else (outside.append(route.request.url), route.abort()))
+    page = context.new_page()
+    page.on("console", lambda m: errors.append(m.text) if m.type in ("error", "assert") else None)
+    page.on("pageerror", lambda error: errors.append(f"pageerror: {error}"))
     try:
-        page = opened.page
+        page.goto(host.as_uri())
         deadline = time.monotonic() + 30
         while len(page.frames) < 2 or not page.frames[1].evaluate("document.body.dataset.ready === '1'"):
-            assert time.monotonic() < deadline
+            assert time.monotonic() < deadline, ([frame.url for frame in page.frames], errors)
             page.wait_for_timeout(50)
         frame = page.frames[1]
         assert frame.evaluate("window.tkgExplorer.drawn()") == {"nodes": graph.number_of_nodes(),
@@ -386,6 +396,6 @@ def test_notebook_iframe_draws_the_explorer(tab: Tab, real: tuple[ox.Store, nx.M
         frame.evaluate("window.tkgExplorer.selectNodes(['kemnaker'])")  # the URL cannot change: no error either
         assert frame.inner_text("#panel h2") == "インドネシア労働省"
         assert frame.evaluate("location.href") == "about:srcdoc"
-        assert opened.errors == [] and opened.outside == []
+        assert errors == [] and outside == []
     finally:
-        opened.close()
+        context.close()
